@@ -1,0 +1,186 @@
+"""The Table 10 columns as a value, and the weight layout they imply.
+
+SPEC §1.5 and Table 10. An `Architecture` holds every column of Table 10 that
+shapes a network (plus conventional hidden units, eq. 6, which no experiment
+uses). From it follow the *source vectors* that each unit group reads and so
+the shape of every weight array.
+
+Source vectors (one time step t of the experiments' three-stage step, SPEC §1.3):
+
+    u(t) = [ x(t) | y_c(t-1) | y_in(t-1) | y_out(t-1) | y_h(t-1) | 1 ]   read by gates, cells, hidden units
+    v(t) = [ x(t) if "B" | y_c(t) | y_h(t) | 1 ]                            read by output units
+
+  * connectivity "F": u holds every segment; v holds no inputs.
+  * connectivity "B" ("each layer receives connections from all layers below",
+    2a/2b): u holds only x(t) (and the bias); v holds x(t) and the cells.
+  * cells are ordered block-major: y_c[j, v] is entry j*S + v of the y_c segment.
+  * y_out(t-1) is absent without output gates; y_h absent when H = 0.
+  * the trailing 1 is the bias unit. It is the *last* column, so a unit group
+    without bias simply has one column fewer: it reads u[:I0].
+
+Weight arrays (rows = receiving units, columns = sending units in the order above):
+
+    w_in  (C, I_in)      input gates                  I_in  = I0 + [gates biased]
+    w_out (C, I_out)     output gates ((0, I_out) without output gates)
+    w_c   (C, S, I_c)    cells                        I_c   = I0 + [cells biased]
+    w_h   (H, I_h)       conventional hidden units    I_h   = I0 + [hidden biased]
+    w_k   (K, J)         output units                 J     = J0 + [outputs biased]
+
+Bias codes (Table 10, column "bias"): "ga" gates only; "b1" all hidden units
+(gates, cells, conventional); "all" every non-input unit; "none" no bias.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, asdict
+from typing import Optional, Sequence
+
+import numpy as np
+
+CONNECTIVITY = ("F", "B")
+BIAS_CODES = ("ga", "b1", "all", "none")
+SQUASH_VARIANTS = ("standard", "2ab")
+WEIGHT_NAMES = ("w_in", "w_out", "w_c", "w_h", "w_k")
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """One network of the paper, by the columns of Table 10.
+
+    n_in, n_out     input and output units (Table 10 "in", "out")
+    blocks          C, memory-cell blocks ("b")
+    block_size      S, cells per block ("s")
+    hidden          H, conventional hidden units (eq. 6; 0 in every experiment)
+    connectivity    "F" or "B" ("c")
+    bias            "ga" | "b1" | "all" | "none"
+    output_gate     False for 2a/2b ("no og")
+    squash          "standard": g in [-2,2], h in [-1,1]; "2ab": g logistic in [0,1], h = identity
+    init_range      weights drawn uniform in [-init_range, init_range] (SPEC §1.6)
+    in_gate_bias    one value per block, or None for random ("r": drawn like every other weight)
+    out_gate_bias   one value per block, or None for random
+    """
+    n_in: int
+    n_out: int
+    blocks: int
+    block_size: int
+    hidden: int = 0
+    connectivity: str = "F"
+    bias: str = "all"
+    output_gate: bool = True
+    squash: str = "standard"
+    init_range: float = 0.1
+    in_gate_bias: Optional[tuple] = None
+    out_gate_bias: Optional[tuple] = None
+
+    def __post_init__(self):
+        for name in ("n_in", "n_out", "blocks", "block_size"):
+            if not isinstance(getattr(self, name), (int, np.integer)) or getattr(self, name) < 1:
+                raise ValueError(f"Architecture.{name}: expected a positive integer, got {getattr(self, name)!r}")
+        if not isinstance(self.hidden, (int, np.integer)) or self.hidden < 0:
+            raise ValueError(f"Architecture.hidden: expected an integer >= 0, got {self.hidden!r}")
+        if self.connectivity not in CONNECTIVITY:
+            raise ValueError(f"Architecture.connectivity: expected one of {CONNECTIVITY}, got {self.connectivity!r}")
+        if self.bias not in BIAS_CODES:
+            raise ValueError(f"Architecture.bias: expected one of {BIAS_CODES}, got {self.bias!r}")
+        if self.squash not in SQUASH_VARIANTS:
+            raise ValueError(f"Architecture.squash: expected one of {SQUASH_VARIANTS}, got {self.squash!r}")
+        if not (self.init_range >= 0 and np.isfinite(self.init_range)):
+            raise ValueError(f"Architecture.init_range: expected a finite number >= 0, got {self.init_range!r}")
+        for name, present in (("in_gate_bias", True), ("out_gate_bias", self.output_gate)):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            value = tuple(float(b) for b in value)
+            object.__setattr__(self, name, value)
+            if not present:
+                raise ValueError(f"Architecture.{name}: given, but the net has no output gates")
+            if not self.gates_biased:
+                raise ValueError(f"Architecture.{name}: given, but bias code {self.bias!r} gives gates no bias weight")
+            if len(value) != self.blocks or not all(np.isfinite(value)):
+                raise ValueError(f"Architecture.{name}: expected {self.blocks} finite values (one per block), got {value!r}")
+
+    # --- which unit groups carry a bias weight (Table 10 "bias") ---
+    @property
+    def gates_biased(self) -> bool:
+        return self.bias in ("ga", "b1", "all")
+
+    @property
+    def hidden_biased(self) -> bool:          # cells and conventional hidden units
+        return self.bias in ("b1", "all")
+
+    @property
+    def outputs_biased(self) -> bool:
+        return self.bias == "all"
+
+    # --- sizes ---
+    @property
+    def cells(self) -> int:
+        return self.blocks * self.block_size
+
+    @property
+    def n_out_gates(self) -> int:
+        return self.blocks if self.output_gate else 0
+
+    @property
+    def I0(self) -> int:
+        """Units feeding gates, cells and hidden units, bias excluded (the paper's I, less the bias)."""
+        if self.connectivity == "B":
+            return self.n_in
+        return self.n_in + self.cells + self.blocks + self.n_out_gates + self.hidden
+
+    @property
+    def J0(self) -> int:
+        """Units feeding the output units, bias excluded."""
+        return (self.n_in if self.connectivity == "B" else 0) + self.cells + self.hidden
+
+    def shapes(self) -> dict:
+        """Shape of every weight array, by name (see the module docstring)."""
+        C, S, I0 = self.blocks, self.block_size, self.I0
+        return {
+            "w_in": (C, I0 + self.gates_biased),
+            "w_out": (self.n_out_gates, I0 + self.gates_biased),
+            "w_c": (C, S, I0 + self.hidden_biased),
+            "w_h": (self.hidden, I0 + self.hidden_biased),
+            "w_k": (self.n_out, self.J0 + self.outputs_biased),
+        }
+
+    def n_weights(self) -> int:
+        """W, the number of weights (Table 10 column "w")."""
+        return int(sum(np.prod(s) for s in self.shapes().values()))
+
+    def source_names(self) -> list:
+        """Names of the columns of u(t), bias included (for plots and error messages)."""
+        names = [f"x{i}" for i in range(self.n_in)]
+        if self.connectivity == "F":
+            names += [f"c{j}.{v}" for j in range(self.blocks) for v in range(self.block_size)]
+            names += [f"in{j}" for j in range(self.blocks)]
+            names += [f"out{j}" for j in range(self.n_out_gates)]
+            names += [f"h{i}" for i in range(self.hidden)]
+        return names + ["bias"]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Architecture":
+        d = dict(d)
+        for key in ("in_gate_bias", "out_gate_bias"):
+            if d.get(key) is not None:
+                d[key] = tuple(d[key])
+        return cls(**d)
+
+
+def init_weights(arch: Architecture, rng: np.random.Generator) -> dict:
+    """Uniform in [-init_range, init_range] (SPEC §1.6), then the fixed gate biases of Table 10.
+
+    A gate bias given as None ("r" in Table 10) stays a random draw from the same
+    range as every other weight. [INTERP] Table 10's caption calls "r" random in
+    [-0.1, 0.1]; that equals init_range everywhere except Experiment 1, whose text
+    puts every weight but the output-gate biases in [-0.2, 0.2] (SPEC §1.6).
+    """
+    a = arch.init_range
+    w = {name: rng.uniform(-a, a, size=shape) for name, shape in arch.shapes().items()}
+    if arch.in_gate_bias is not None:
+        w["w_in"][:, -1] = arch.in_gate_bias
+    if arch.out_gate_bias is not None:
+        w["w_out"][:, -1] = arch.out_gate_bias
+    return w

@@ -1,0 +1,160 @@
+"""The public object: build a 1997 LSTM, run it, train it online, save and load it.
+
+    >>> from hochreiter97 import Architecture, Network
+    >>> arch = Architecture(n_in=2, n_out=1, blocks=2, block_size=2, bias="all",
+    ...                     in_gate_bias=(-3.0, -6.0))           # Experiment 4, Table 10
+    >>> net = Network.build(arch, seed=0)
+    >>> net.n_weights
+    93
+    >>> outputs = net.train(inputs, targets, mask, lr=0.5)       # one sequence, online
+
+Sequences are arrays: inputs (L, n_in), targets (L, n_out), mask (L,) bool marking
+the steps that carry a target. Every sequence starts from the reset state (all
+activations, cell states and accumulators zero; SPEC §1.4, §2.4).
+
+`net.weights` is a dict of float64 arrays named w_in, w_out, w_c, w_h, w_k: rows
+are receiving units, columns sending units in the order of
+`architecture.py` (inputs, cells block-major, input gates, output gates,
+hidden units, bias last). `net.arch.source_names()` names the columns.
+
+Two back ends compute the same thing: "kernel" (numba, the default) and
+"reference" (plain numpy, the oracle). Nothing else knows which one runs.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from . import kernel, reference
+from .architecture import Architecture, WEIGHT_NAMES, init_weights
+
+TIMINGS = ("step", "sequence")
+
+
+class Network:
+    def __init__(self, arch: Architecture, weights: dict, backend: str = "kernel"):
+        if backend not in ("kernel", "reference"):
+            raise ValueError(f"backend: expected 'kernel' or 'reference', got {backend!r}")
+        shapes = arch.shapes()
+        if set(weights) != set(WEIGHT_NAMES):
+            raise ValueError(f"weights: expected the arrays {WEIGHT_NAMES}, got {sorted(weights)}")
+        self.weights = {}
+        for name in WEIGHT_NAMES:
+            a = np.ascontiguousarray(weights[name], dtype=np.float64)
+            if a.shape != shapes[name]:
+                raise ValueError(f"weights[{name!r}]: expected shape {shapes[name]}, got {a.shape}")
+            self.weights[name] = a.copy()
+        _check_finite(self.weights, "weights")
+        self.arch = arch
+        self.backend = backend
+        self._dims = kernel.pack_dims(arch)
+
+    @classmethod
+    def build(cls, arch: Architecture, seed=0, backend: str = "kernel") -> "Network":
+        """Weights uniform in [-init_range, init_range], gate biases as the architecture fixes them."""
+        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        return cls(arch, init_weights(arch, rng), backend)
+
+    @property
+    def n_weights(self) -> int:
+        return self.arch.n_weights()
+
+    # --- sequences ---
+    def run(self, inputs) -> np.ndarray:
+        """Outputs y^k(t) for every step, (L, n_out); the weights do not change."""
+        inputs, _, _ = self._check(inputs, None, None)
+        return self._sequence(inputs, None, None, 0.0, learn=False)[0]
+
+    def train(self, inputs, targets, mask=None, lr=0.1, timing="step") -> np.ndarray:
+        """Present one sequence and learn online with learning rate lr (alpha).
+
+        timing "step" (default): the weights change at every step that has a target,
+        as in RTRL. "sequence": the changes are summed and applied at the end.
+        SPEC §2.4: the paper leaves this open; the two differ only where targets
+        come before the end (Experiments 1, 2a, 2b). Returns the outputs, (L, n_out),
+        as computed during the presentation.
+        """
+        if timing not in TIMINGS:
+            raise ValueError(f"timing: expected one of {TIMINGS}, got {timing!r}")
+        inputs, targets, mask = self._check(inputs, targets, mask)
+        lr = _check_lr(lr)
+        if timing == "step":
+            outputs, _ = self._sequence(inputs, targets, mask, lr, learn=True, apply=True)
+        else:
+            outputs, dw = self._sequence(inputs, targets, mask, lr, learn=True, apply=False)
+            for name in WEIGHT_NAMES:
+                self.weights[name] += dw[name]
+        _check_finite(self.weights, "weights after training (diverged, or set to a non-finite value)")
+        return outputs
+
+    def weight_changes(self, inputs, targets, mask=None, lr=1.0) -> dict:
+        """The summed truncated weight changes of one sequence, weights held fixed.
+
+        With lr = 1 this is -1/2 dE/dw of E = sum_t sum_k (t^k - y^k)^2 on the
+        truncated graph (eqs. 16-28; the 1/2 because eq. 19 drops the 2 of dE/dy).
+        """
+        inputs, targets, mask = self._check(inputs, targets, mask)
+        return self._sequence(inputs, targets, mask, _check_lr(lr), learn=True, apply=False)[1]
+
+    def _sequence(self, inputs, targets, mask, lr, learn, apply=False):
+        w = self.weights
+        if self.backend == "reference":
+            outputs, dw, w_after = reference.run_sequence(self.arch, w, inputs, targets, mask, lr,
+                                                          timing="step", apply=learn and apply)
+            if learn and apply:
+                for name in WEIGHT_NAMES:
+                    w[name][...] = w_after[name]
+            return outputs, dw
+        L = len(inputs)
+        outputs = np.empty((L, self.arch.n_out))
+        if targets is None:
+            targets, mask = np.zeros((L, self.arch.n_out)), np.zeros(L, dtype=np.bool_)
+        dw = w if apply else {name: np.zeros_like(a) for name, a in w.items()}
+        kernel.sequence(w["w_in"], w["w_out"], w["w_c"], w["w_h"], w["w_k"], self._dims,
+                        inputs, targets, mask, lr, learn,
+                        dw["w_in"], dw["w_out"], dw["w_c"], dw["w_h"], dw["w_k"], outputs)
+        return outputs, (None if apply else dw)
+
+    def _check(self, inputs, targets, mask):
+        inputs = np.ascontiguousarray(inputs, dtype=np.float64)
+        if inputs.ndim != 2 or inputs.shape[1] != self.arch.n_in:
+            raise ValueError(f"inputs: expected shape (L, {self.arch.n_in}), got {inputs.shape}")
+        _check_finite({"inputs": inputs}, "sequence")
+        if targets is None:
+            return inputs, None, None
+        targets = np.ascontiguousarray(targets, dtype=np.float64)
+        if targets.shape != (len(inputs), self.arch.n_out):
+            raise ValueError(f"targets: expected shape ({len(inputs)}, {self.arch.n_out}), got {targets.shape}")
+        mask = np.ones(len(inputs), dtype=np.bool_) if mask is None else np.ascontiguousarray(mask, dtype=np.bool_)
+        if mask.shape != (len(inputs),):
+            raise ValueError(f"mask: expected shape ({len(inputs)},), got {mask.shape}")
+        _check_finite({"targets": targets[mask]}, "sequence")
+        return inputs, targets, mask
+
+    # --- files ---
+    def save(self, path) -> None:
+        """One .npz: the five weight arrays and the architecture as JSON."""
+        np.savez(path, architecture=json.dumps(self.arch.to_dict()), **self.weights)
+
+    @classmethod
+    def load(cls, path, backend: str = "kernel") -> "Network":
+        with np.load(path, allow_pickle=False) as z:
+            if "architecture" not in z:
+                raise ValueError(f"{path}: no 'architecture' entry; not a file written by Network.save")
+            arch = Architecture.from_dict(json.loads(str(z["architecture"])))
+            return cls(arch, {name: z[name] for name in WEIGHT_NAMES}, backend)
+
+
+def _check_finite(arrays: dict, what: str) -> None:
+    for name, a in arrays.items():
+        if not np.all(np.isfinite(a)):
+            bad = np.argwhere(~np.isfinite(a))[0]
+            raise ValueError(f"{what}: {name} holds a non-finite value ({a[tuple(bad)]}) at index {tuple(int(i) for i in bad)}")
+
+
+def _check_lr(lr) -> float:
+    lr = float(lr)
+    if not np.isfinite(lr) or lr < 0:
+        raise ValueError(f"lr: expected a finite learning rate >= 0, got {lr}")
+    return lr

@@ -1,0 +1,177 @@
+"""The 1997 LSTM time step and its truncated learning rule in plain numpy: THE ORACLE.
+
+One equation per line, tagged with its number in Appendix A.1 of the paper
+(SPEC §1.2, §2.3). Nothing here is optimised; `kernel.py` computes the same
+step compiled and is tested against this file.
+
+A time step is the three-stage step of the experiments (paper §5 intro, SPEC §1.3):
+put x(t) on the inputs; compute the hidden units (gates, cells, conventional
+hidden units) from x(t) and the hidden activations of step t-1; compute the
+output units from the cell outputs of step t.
+
+Notation (paper symbol -> code name -> shape -> meaning). C blocks, S cells per
+block, K outputs, H conventional hidden units; I_in, I_out, I_c, I_h, J the
+number of sources of each unit group (architecture.py):
+
+    y^u(t-1), x(t)      u          (I0+1,)        what gates, cells and hidden units read: x(t), y(t-1), 1
+    y^u(t)              v          (J0+1,)        what output units read: [x(t) if "B"], y_c(t), y_h(t), 1
+    w_{in_j m}          w_in       (C, I_in)      input-gate weights
+    w_{out_j m}         w_out      (C, I_out)     output-gate weights ((0, I_out) without output gates)
+    w_{c_j^v m}         w_c        (C, S, I_c)    cell weights
+    w_{i m}             w_h        (H, I_h)       conventional hidden-unit weights
+    w_{k m}             w_k        (K, J)         output-unit weights
+    net_in_j, y^in_j    net_in, y_in     (C,)     input gate, eq. (7)
+    net_out_j, y^out_j  net_out, y_out   (C,)     output gate, eq. (8); y_out = 1 without output gates
+    net_c_j^v           net_c      (C, S)         cell net input, eq. (9)
+    s_c_j^v             s_c        (C, S)         cell state, the constant error carousel, eq. (9)
+    y^c_j^v             y_c        (C, S)         cell output, eq. (9)
+    net_i, y^i          net_h, y_h (H,)           conventional hidden unit, eq. (6)
+    net_k, y^k          net_k, y_k (K,)           output unit
+    t^k                 target     (K,)           target
+    e_k                 e_k        (K,)           output error, eq. (19)
+    e_i                 e_h        (H,)           hidden-unit error, eq. (20)
+    e_out_j             e_out      (C,)           output-gate error, eq. (21)
+    e_s_c_j^v           e_s        (C, S)         error at the cell state, eq. (23)
+    ds_c/dw_{in_j m}    ds_dw_in   (C, S, I_in)   accumulator of eq. (25), one row per cell
+    ds_c/dw_{c_j^v m}   ds_dw_c    (C, S, I_c)    accumulator of eq. (27)
+    Delta w             dw         dict like w    weight changes, eqs. (22), (26), (28)
+    alpha               alpha      scalar         learning rate
+
+Error convention: E(t) = sum_k (t^k - y^k)^2 (16) but e_k = f'(net_k)(t^k - y^k) (19),
+so at alpha = 1 the weight change is -1/2 dE(t)/dw (truncated). The factor 2 is
+absorbed into the paper's learning rates (SPEC §2.3).
+
+`ops`, when a dict is passed, counts the multiply-adds of every line by equation
+(the counts come from the shapes the line works on); see `costs.py`.
+"""
+import numpy as np
+
+from .squash import f, df, g, dg, h, dh
+
+
+def _count(ops, eq, n):
+    if ops is not None:
+        ops[eq] = ops.get(eq, 0) + int(n)
+
+
+def new_state(arch):
+    """Activations, cell states and accumulators at the start of a sequence: all zero (SPEC §1.4, §2.4)."""
+    C, S = arch.blocks, arch.block_size
+    shapes = arch.shapes()
+    return {
+        "y_c": np.zeros((C, S)), "y_in": np.zeros(C), "y_out": np.zeros(arch.n_out_gates),
+        "y_h": np.zeros(arch.hidden), "s_c": np.zeros((C, S)),
+        "ds_dw_in": np.zeros((C, S, shapes["w_in"][1])),
+        "ds_dw_c": np.zeros((C, S, shapes["w_c"][2])),
+    }
+
+
+def sources(arch, state, x):
+    """u(t): x(t), then (under "F") the hidden activations of step t-1, then the bias unit 1."""
+    if arch.connectivity == "B":
+        return np.concatenate([x, [1.0]])
+    return np.concatenate([x, state["y_c"].ravel(), state["y_in"], state["y_out"], state["y_h"], [1.0]])
+
+
+def forward_step(arch, w, state, x, ops=None):
+    """One time step: eqs. (6)-(9), the output units, and the accumulators (25), (27).
+
+    Returns (state at t, activations at t). `state` (at t-1) is not modified.
+    """
+    sq = arch.squash
+    C, S = arch.blocks, arch.block_size
+    u = sources(arch, state, x)                                     # y^u(t-1) with x(t): stage 1
+    I_in, I_c, I_h = w["w_in"].shape[1], w["w_c"].shape[2], w["w_h"].shape[1]
+    net_in = w["w_in"] @ u[:I_in]                                   # (7)
+    y_in = f(net_in)                                                # (7)
+    net_out = w["w_out"] @ u[:w["w_out"].shape[1]]                  # (8)
+    y_out = f(net_out) if arch.output_gate else np.ones(C)          # (8); no output gate: the cell output is h(s_c)
+    net_c = w["w_c"] @ u[:I_c]                                      # (9)
+    s_c = state["s_c"] + y_in[:, None] * g(net_c, sq)               # (9) the CEC: self-weight 1, no forget gate
+    y_c = y_out[:, None] * h(s_c, sq)                               # (9)
+    net_h = w["w_h"] @ u[:I_h]                                      # (6)
+    y_h = f(net_h)                                                  # (6)
+    ds_dw_in = state["ds_dw_in"] + (g(net_c, sq) * df(net_in)[:, None])[:, :, None] * u[:I_in]   # (25)
+    ds_dw_c = state["ds_dw_c"] + (dg(net_c, sq) * y_in[:, None])[:, :, None] * u[:I_c]          # (27)
+    v = output_sources(arch, x, y_c, y_h)                           # stage 3: outputs read y_c(t)
+    net_k = w["w_k"] @ v[:w["w_k"].shape[1]]                        # output unit
+    y_k = f(net_k)                                                  # output unit
+    _count(ops, "(7)", w["w_in"].size)
+    _count(ops, "(8)", w["w_out"].size)
+    _count(ops, "(9)", w["w_c"].size + 2 * C * S)
+    _count(ops, "(6)", w["w_h"].size)
+    _count(ops, "output", w["w_k"].size)
+    _count(ops, "(25)", ds_dw_in.size)
+    _count(ops, "(27)", ds_dw_c.size)
+    state_t = {"y_c": y_c, "y_in": y_in, "y_out": y_out[:arch.n_out_gates], "y_h": y_h, "s_c": s_c,
+               "ds_dw_in": ds_dw_in, "ds_dw_c": ds_dw_c}
+    act = {"u": u, "v": v, "net_in": net_in, "net_out": net_out, "y_out": y_out, "net_c": net_c,
+           "net_h": net_h, "net_k": net_k, "y_k": y_k}
+    return state_t, act
+
+
+def output_sources(arch, x, y_c, y_h):
+    """v(t): [x(t) under "B"], the cell outputs and hidden units of step t, then the bias unit 1."""
+    head = [x] if arch.connectivity == "B" else []
+    return np.concatenate(head + [y_c.ravel(), y_h, [1.0]])
+
+
+def weight_changes(arch, w, state_t, act, target, alpha, ops=None):
+    """The truncated weight changes of one step with a target: eqs. (19)-(28)."""
+    sq = arch.squash
+    C, S = arch.blocks, arch.block_size
+    J_c = (arch.n_in if arch.connectivity == "B" else 0)            # column of the first cell in v
+    w_kc = w["w_k"][:, J_c:J_c + C * S].reshape(-1, C, S)           # w_{k c_j^v}
+    w_ki = w["w_k"][:, J_c + C * S:J_c + C * S + arch.hidden]       # w_{k i}
+    s_c = state_t["s_c"]
+    e_k = df(act["net_k"]) * (target - act["y_k"])                  # (19)
+    e_h = df(act["net_h"]) * (w_ki.T @ e_k)                         # (20)
+    back = np.einsum("kjv,k->jv", w_kc, e_k)                        # sum_k w_{k c_j^v} e_k, shared by (21) and (23)
+    e_out = df(act["net_out"]) * (h(s_c, sq) * back).sum(axis=1)[:arch.n_out_gates]  # (21)
+    e_s = act["y_out"][:, None] * dh(s_c, sq) * back                # (23)
+    dw = {
+        "w_k": alpha * np.outer(e_k, act["v"][:w["w_k"].shape[1]]),                  # (22), l = k
+        "w_h": alpha * np.outer(e_h, act["u"][:w["w_h"].shape[1]]),                  # (22), l = i
+        "w_out": alpha * np.outer(e_out, act["u"][:w["w_out"].shape[1]]),             # (22), l = out_j
+        "w_in": alpha * np.einsum("jv,jvm->jm", e_s, state_t["ds_dw_in"]),           # (26)
+        "w_c": alpha * e_s[:, :, None] * state_t["ds_dw_c"],                         # (28)
+    }
+    _count(ops, "(19)", arch.n_out)
+    _count(ops, "(20)", w_ki.size)
+    _count(ops, "(21)", C * S)
+    _count(ops, "(23)", w_kc.size + C * S)
+    _count(ops, "(22)", w["w_k"].size + w["w_h"].size + w["w_out"].size)
+    _count(ops, "(26)", state_t["ds_dw_in"].size)
+    _count(ops, "(28)", state_t["ds_dw_c"].size)
+    return dw
+
+
+def run_sequence(arch, w, inputs, targets=None, mask=None, alpha=0.0, timing="step", apply=False):
+    """Present one sequence from reset state; optionally learn.
+
+    timing "step": the weights change at every step that carries a target (RTRL
+    style, the default); "sequence": the changes are summed and applied at the
+    sequence end. SPEC §2.4: the paper does not say which; they differ only where
+    targets occur before the end (Experiments 1, 2a, 2b).
+
+    Returns (outputs (L, K), summed weight changes dict, weights after the sequence).
+    `w` itself is never modified; with apply=False the weights are held fixed and
+    the weights returned are `w`.
+    """
+    w_now = {k: a.copy() for k, a in w.items()} if apply else w
+    total = {k: np.zeros_like(a) for k, a in w.items()}
+    state = new_state(arch)
+    outputs = np.zeros((len(inputs), arch.n_out))
+    for t, x in enumerate(inputs):
+        state, act = forward_step(arch, w_now, state, x)
+        outputs[t] = act["y_k"]
+        if mask is not None and mask[t]:
+            dw = weight_changes(arch, w_now, state, act, targets[t], alpha)
+            for k in total:
+                total[k] += dw[k]
+                if apply and timing == "step":
+                    w_now[k] += dw[k]
+    if apply and timing == "sequence":
+        for k in total:
+            w_now[k] += total[k]
+    return outputs, total, w_now
