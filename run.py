@@ -1,10 +1,76 @@
 #!/usr/bin/env python
 """Command line for the hochreiter97 replication. Thin: the work lives in hochreiter97/ and tasks/.
 
-    python run.py verify      check the learning rule against independent implementations
+    python run.py                      demonstration: row 6a, 3 trials, then the side-by-side table
+    python run.py list                 every table row: task, weights, trials, the paper's result
+    python run.py reproduce ROW ...    train a row the paper's way; run again to resume
+    python run.py sample ROW           task instances as arrays (.npz)
+    python run.py table                regenerate results/README.md
+    python run.py plot ROW             learning curves and sequences-to-success, as PNG
+    python run.py verify               check the learning rule against independent implementations
 """
 import argparse
 import sys
+
+
+def cmd_list(args) -> int:
+    from tasks import config
+    from hochreiter97 import report
+    print(f"{'row':6} {'task':15} {'weights':>7} {'trials':>6}  paper")
+    for row in config.rows():
+        cfg = config.load(row)
+        print(f"{row:6} {cfg['task']:15} {config.architecture(cfg).n_weights():>7} {cfg['trials']:>6}  "
+              f"{report._paper_result(cfg['paper'])}")
+    return 0
+
+
+def cmd_reproduce(args) -> int:
+    from hochreiter97 import reproduce, report
+    for row in args.rows:
+        command = " ".join(["python run.py reproduce", row] + (["--trials", str(args.trials)] if args.trials else [])
+                           + ["--seed", str(args.seed)] + (["--out", args.out] if args.out != "results" else []))
+        s = reproduce.reproduce(row, trials=args.trials, seed=args.seed, workers=args.workers, out=args.out,
+                                command=command)
+        seq = s["sequences"]
+        print(f"{row}: {s['successes']} of {s['trials']} trials succeeded"
+              + (f"; sequences to success mean {seq['mean']:,.0f} (min {seq['min']:,}, max {seq['max']:,})" if seq else "")
+              + f"; paper: {report._paper_result(s['paper'])}")
+    report.write_readme(args.out)
+    return 0
+
+
+def cmd_sample(args) -> int:
+    import numpy as np
+    from tasks import FAMILIES, config
+    cfg = config.load(args.row)
+    family, params = FAMILIES[cfg["task"]], config.task_params(cfg)
+    rng = np.random.default_rng(args.seed)
+    seqs = [family.generate(rng, **params) for _ in range(args.n)]
+    L = max(len(x) for x, _, _ in seqs)
+    inputs = np.zeros((args.n, L, cfg["n_in"]))
+    targets = np.zeros((args.n, L, cfg["n_out"]))
+    mask = np.zeros((args.n, L), bool)
+    for i, (x, y, m) in enumerate(seqs):
+        inputs[i, :len(x)], targets[i, :len(x)], mask[i, :len(x)] = x, y, m
+    np.savez(args.out, inputs=inputs, targets=targets, mask=mask, lengths=np.array([len(x) for x, _, _ in seqs]),
+             input_names=np.array(family.input_names(**params)), output_names=np.array(family.output_names(**params)))
+    print(f"{args.out}: {args.n} sequences of row {args.row}, max length {L}")
+    return 0
+
+
+def cmd_table(args) -> int:
+    from hochreiter97 import report
+    path = report.write_readme(args.out)
+    print(report.table_markdown(args.out))
+    print(f"\nwritten: {path}")
+    return 0
+
+
+def cmd_plot(args) -> int:
+    from hochreiter97 import report
+    for path in report.plot_row(args.row, args.out):
+        print(f"written: {path}")
+    return 0
 
 
 def cmd_verify(args) -> int:
@@ -13,14 +79,44 @@ def cmd_verify(args) -> int:
     return 0 if verify.run_all() else 1
 
 
+def cmd_demo(args) -> int:
+    """The main job: a demonstration in about a minute."""
+    from hochreiter97 import report, reproduce
+    out = "results/demo"
+    print("Demonstration: row 6a (temporal order, Table 9), 3 trials, the paper's protocol.\n"
+          f"Results in {out}/; the full row is `python run.py reproduce 6a` (20 trials).\n")
+    reproduce.reproduce("6a", trials=3, seed=0, out=out, command="python run.py")
+    report.write_readme(out)
+    print(report.table_markdown(out))
+    return 0
+
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="run.py", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="run.py", description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     sub = parser.add_subparsers(dest="command")
+    sub.add_parser("list", help="every table row")
+    p = sub.add_parser("reproduce", help="train rows the paper's way (resumable)")
+    p.add_argument("rows", nargs="+", metavar="ROW")
+    p.add_argument("--trials", type=int, default=None, help="default: the paper's count for the row")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--workers", type=int, default=None, help="parallel processes (default: all cores)")
+    p.add_argument("--out", default="results")
+    p = sub.add_parser("sample", help="task instances as arrays")
+    p.add_argument("row")
+    p.add_argument("--n", type=int, default=10)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", default="sample.npz")
+    p = sub.add_parser("table", help="regenerate results/README.md")
+    p.add_argument("--out", default="results")
+    p = sub.add_parser("plot", help="learning curves and sequences to success")
+    p.add_argument("row")
+    p.add_argument("--out", default="results")
     sub.add_parser("verify", help="check the learning rule (BPTT, finite differences, properties, kernel)")
     args = parser.parse_args(argv)
-    if args.command is None:            # the main job
-        args.command = "verify"
-    return {"verify": cmd_verify}[args.command](args)
+    commands = {"list": cmd_list, "reproduce": cmd_reproduce, "sample": cmd_sample, "table": cmd_table,
+                "plot": cmd_plot, "verify": cmd_verify, None: cmd_demo}
+    return commands[args.command](args)
 
 
 if __name__ == "__main__":

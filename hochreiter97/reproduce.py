@@ -1,0 +1,131 @@
+"""Reproduce a table row: its trials in parallel processes, results on disk, resumable.
+
+Per row, under OUT/ROW/ (OUT defaults to results/):
+
+    config.yaml      the resolved config (every value used, defaults filled in)
+    trial-K.json     one finished trial (written atomically, never rewritten)
+    checkpoint-K.pkl a running trial's state, saved every 60 s (deleted when it finishes)
+    summary.json     the row over its finished trials, beside the paper's numbers
+
+Running the same command again skips finished trials and resumes running ones from
+their checkpoints; each trial's seeds derive from (seed, row, trial index), so the
+numbers do not depend on --workers or on interruptions.
+"""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import RLock
+from pathlib import Path
+
+import yaml
+from tqdm import tqdm
+
+from tasks import config
+from . import training
+
+
+def write_json(path, obj) -> None:
+    """Atomically: a reader sees the old file or the whole new one."""
+    tmp = Path(f"{path}.tmp")
+    tmp.write_text(json.dumps(obj, indent=1))
+    os.replace(tmp, path)
+
+
+def _trial_path(rowdir, k):
+    return Path(rowdir) / f"trial-{k}.json"
+
+
+def finished_trials(rowdir) -> dict:
+    out = {}
+    for p in Path(rowdir).glob("trial-*.json"):
+        rec = json.loads(p.read_text())
+        out[rec["trial"]] = rec
+    return out
+
+
+def _run_one(cfg, seed, k, rowdir, position, checkpoint_seconds, show):
+    bar = tqdm(desc=f"{cfg['row']} trial {k}", unit=" seq", position=position, leave=False,
+               disable=not show, dynamic_ncols=True, mininterval=0.5)
+
+    def progress(st):
+        bar.update(st["n"] - bar.n)
+        if st["window"]:
+            bar.set_postfix_str(f"err {st['window_E'] / len(st['window']):.4g}", refresh=False)
+
+    rec = training.run_trial(cfg, seed, k, checkpoint=Path(rowdir) / f"checkpoint-{k}.pkl",
+                             checkpoint_seconds=checkpoint_seconds, progress=progress)
+    bar.close()
+    write_json(_trial_path(rowdir, k), rec)
+    ckpt = Path(rowdir) / f"checkpoint-{k}.pkl"
+    if ckpt.exists():
+        ckpt.unlink()
+    return k, rec
+
+
+def reproduce(row, trials=None, seed=0, workers=None, out="results", checkpoint_seconds=60.0,
+              show=True, command=None) -> dict:
+    """Run the row's trials that are not finished yet; write and return its summary."""
+    cfg = config.load(row)
+    trials = cfg["trials"] if trials is None else trials
+    rowdir = Path(out) / cfg["row"]
+    rowdir.mkdir(parents=True, exist_ok=True)
+    (rowdir / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
+    done = finished_trials(rowdir)
+    for k, rec in done.items():
+        if rec["seed"] != seed:
+            raise SystemExit(f"{rowdir}: trial {k} was run with --seed {rec['seed']}, not {seed}; "
+                             f"use another --out for a different seed")
+    pending = [k for k in range(trials) if k not in done]
+    workers = max(1, min(workers or os.cpu_count() or 1, len(pending) or 1))
+    if pending and workers == 1:
+        for k in pending:
+            _run_one(cfg, seed, k, rowdir, 0, checkpoint_seconds, show)
+    elif pending:
+        tqdm.set_lock(RLock())
+        with ProcessPoolExecutor(workers, initializer=tqdm.set_lock, initargs=(tqdm.get_lock(),)) as pool:
+            futures = [pool.submit(_run_one, cfg, seed, k, rowdir, i % workers, checkpoint_seconds, show)
+                       for i, k in enumerate(pending)]
+            for f in as_completed(futures):
+                f.result()
+    summary = summarize(cfg, finished_trials(rowdir), trials, seed, command)
+    write_json(rowdir / "summary.json", summary)
+    return summary
+
+
+def _stats(values):
+    if not values:
+        return None
+    return {"mean": statistics.fmean(values), "median": statistics.median(values),
+            "min": min(values), "max": max(values)}
+
+
+def summarize(cfg, records: dict, trials: int, seed: int, command=None) -> dict:
+    """The row over its finished trials: successes, sequences to success, test figures, the paper's."""
+    recs = [records[k] for k in sorted(records) if k < trials]
+    ok = [r for r in recs if r["success"]]
+    tests = [r["test"] for r in ok if r["test"]]
+    summary = {
+        "row": cfg["row"], "title": cfg.get("title"), "task": cfg["task"], "stop": cfg["stop"],
+        "weights": config.architecture(cfg).n_weights(), "lr": cfg["lr"], "seed": seed,
+        "trials": len(recs), "trials_planned": trials, "successes": len(ok),
+        "sequences": _stats([r["sequences"] for r in ok]),
+        "test": {
+            "n": tests[0]["n"] if tests else 0,
+            "wrong_mean": statistics.fmean(t["wrong"] for t in tests) if tests else None,
+            "wrong_max": max(t["wrong"] for t in tests) if tests else None,
+            "fraction_wrong_mean": statistics.fmean(t["fraction_wrong"] for t in tests) if tests else None,
+            "mse_mean": statistics.fmean(t["mse"] for t in tests) if tests else None,
+            "mean_abs_error_mean": statistics.fmean(t["mean_abs_error"] for t in tests) if tests else None,
+        },
+        "steps_per_second": statistics.fmean(r["steps_per_second"] for r in recs) if recs else None,
+        "paper": cfg["paper"],
+        "command": command or f"python run.py reproduce {cfg['row']} --seed {seed}"
+                              + ("" if trials == cfg["trials"] else f" --trials {trials}"),
+    }
+    if cfg["stop"] == "ST1ST2":
+        summary["st1"] = _stats([r["st1"] for r in ok if r.get("st1") is not None])
+    return summary

@@ -1,0 +1,314 @@
+"""The one online training loop every experiment shares, with the paper's stopping rules.
+
+Plain online gradient descent at the row's learning rate: one sequence is
+generated (or drawn from Experiment 1's fixed training set), presented once with
+learning on, judged, and the stopping rule looks at it. Activations and
+accumulators are reset at every sequence (Network does this). Then the row's test.
+
+Stopping rules (config key `stop`; SPEC §4, Table 11), all counting training
+sequence presentations:
+
+  ST3     (4, 6)  the `window` (2000) most recent sequences all correct and their
+                  average training error < beta. Checked after every sequence.
+  NSEQ    (5)     fewer than n_seq of the `window` most recent sequences wrong.
+                  Checked after every sequence, once `window` have been seen.
+  ST1ST2  (3)     on a fixed test set of st_test_size (256) sequences: ST1 at most
+                  st1_max_wrong misclassified; ST2 = ST1 and mean absolute error
+                  < st2_mean_abs. Training stops at ST2; ST1's count is kept beside it.
+  ABS     (2)     abs_streak (10,000) successive training sequences whose absolute
+                  error is < correct_threshold at every judged output ("end": the last
+                  target step; "every": every target step). "Success after" is the
+                  number of sequences before that streak began. Checked every sequence.
+  REBER   (1)     every symbol of every string of the training and test sets predicted
+                  correctly: the units of the possible next symbols are the most active.
+
+Rules on a test set (ST1ST2, REBER) are checked every max(check_min, check_fraction
+* sequences seen) sequences, so a stop is reported at most check_fraction (0.5%)
+late. Every other rule is checked after every sequence.
+
+A trial's whole state (weights, random generators, windows, counters, curve) is
+one picklable dict; `run_trial` saves it every `checkpoint_seconds` and resumes
+from it, ending with the same numbers as an uninterrupted run.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import time
+import zlib
+from collections import deque
+
+import numpy as np
+
+from tasks import FAMILIES, reber
+from tasks.config import architecture, task_params
+from .network import Network
+
+CURVE_POINTS = 1000
+
+
+# ---------------------------------------------------------------- seeds
+def trial_seeds(seed: int, row: str, trial: int) -> dict:
+    """Independent generators for weights, training data and tests, from (seed, row, trial)."""
+    root = np.random.SeedSequence([seed, zlib.crc32(row.encode()), trial])
+    weights, data, stop_test, final_test = root.spawn(4)
+    return {"weights": weights, "data": data, "stop_test": stop_test, "final_test": final_test}
+
+
+# ---------------------------------------------------------------- judging one sequence
+def judge(cfg, outputs, targets, mask, info):
+    """(E, correct, mean |error|) of one presented sequence.
+
+    E = sum over target steps of sum_k (t^k - y^k)^2 (eq. 16). Correct: every judged
+    output within correct_threshold of its target; judged steps are the target steps
+    (abs_at "every") or the last one. 3c judges against the noise-free target.
+    """
+    steps = np.flatnonzero(mask)
+    err = outputs[steps] - targets[steps]
+    E = float(np.sum(err ** 2))
+    if cfg["stop"] != "ABS" or cfg["abs_at"] == "end":
+        steps = steps[-1:]
+    ref = targets[steps]
+    if info is not None and "clean_target" in info:
+        ref = np.full_like(ref, info["clean_target"])
+    abs_err = np.abs(outputs[steps] - ref)
+    return E, bool(np.all(abs_err < cfg["correct_threshold"])), float(abs_err.mean())
+
+
+def evaluate(cfg, net, sequences):
+    """Frozen weights: wrong count, mean |error| at the judged step, MSE at the target steps."""
+    wrong, abs_sum, sq_sum, n_sq = 0, 0.0, 0.0, 0
+    for x, y, m, info in sequences:
+        out = net.run(x)
+        E, correct, mae = judge(cfg, out, y, m, info)
+        wrong += not correct
+        abs_sum += mae
+        sq_sum += E
+        n_sq += int(m.sum()) * y.shape[1]
+    n = len(sequences)
+    return {"n": n, "wrong": wrong, "fraction_wrong": wrong / n if n else 0.0,
+            "mean_abs_error": abs_sum / n if n else 0.0, "mse": sq_sum / n_sq if n_sq else 0.0}
+
+
+def reber_correct(net, strings) -> bool:
+    """Experiment 1's success test: at every step the most active outputs are exactly the legal next symbols."""
+    for s in strings:
+        x, _, _ = reber.encode(s)
+        out = net.run(x)
+        legal = reber.legal_next(s)
+        for t in range(len(out)):
+            k = int(legal[t].sum())
+            if not np.array_equal(np.sort(np.argsort(out[t])[-k:]), np.flatnonzero(legal[t])):
+                return False
+    return True
+
+
+# ---------------------------------------------------------------- the trial
+def new_trial(cfg, seed: int, trial: int) -> dict:
+    """The complete state of a trial before its first sequence."""
+    seeds = trial_seeds(seed, cfg["row"], trial)
+    arch = architecture(cfg)
+    net = Network.build(arch, np.random.default_rng(seeds["weights"]))
+    st = {"row": cfg["row"], "seed": seed, "trial": trial, "n": 0, "done": False, "success": False,
+          "weights": net.weights, "rng_weights": np.random.default_rng(seeds["weights"].spawn(1)[0]),
+          "rng_data": np.random.default_rng(seeds["data"]), "window": deque(maxlen=cfg["window"]),
+          "window_E": 0.0, "window_wrong": 0, "streak": 0, "next_check": cfg["check_min"],
+          "st1": None, "stop_at": None, "curve": [], "curve_stride": 1, "curve_acc": [0.0, 0],
+          "seconds": 0.0, "steps": 0, "last_check": None}
+    if cfg["construction_window"] > 0:                  # 2a: the cell joins later
+        st["cell_present"] = False
+        st["construction"] = {"sum": 0.0, "count": 0, "previous": None}
+        _remove_cell(st["weights"], arch)
+    if cfg["task"] == "reber":
+        pair_rng = np.random.SeedSequence([seed, zlib.crc32(cfg["row"].encode()), 10_000 + trial // cfg["reber_inits"]])
+        st["reber_sets"] = reber.datasets(np.random.default_rng(pair_rng), cfg["reber_train"], cfg["reber_test"])
+    return st
+
+
+def _remove_cell(w, arch):
+    """2a before construction: the cell's net input is -1e4 (g = 0 exactly: s_c stays 0,
+    and g' = 0 keeps its weights still) and no output reads it: the cell is absent."""
+    w["w_c"][...] = -1e4
+    w["w_k"][:, arch.J0 - arch.cells - arch.hidden:arch.J0 - arch.hidden] = 0.0
+
+
+def _add_cell(st, arch):
+    rng, a = st["rng_weights"], arch.init_range
+    w = st["weights"]
+    w["w_c"][...] = rng.uniform(-a, a, size=w["w_c"].shape)
+    w["w_in"][...] = rng.uniform(-a, a, size=w["w_in"].shape)
+    cols = slice(arch.J0 - arch.cells - arch.hidden, arch.J0 - arch.hidden)
+    w["w_k"][:, cols] = rng.uniform(-a, a, size=w["w_k"][:, cols].shape)
+    st["cell_present"] = True
+    st["cell_joined_at"] = st["n"]
+
+
+def _draw(cfg, st, family, params):
+    if cfg["task"] == "reber":
+        train = st["reber_sets"][0]
+        s = train[st["rng_data"].integers(len(train))]
+        x, y, m = reber.encode(s, target=cfg["reber_target"])
+        return x, y, m, None
+    return family.generate(st["rng_data"], **params, info=True)
+
+
+def _observe(cfg, st, E, correct, measure):
+    """Windows, streaks and the learning curve after one training sequence.
+
+    The window keeps each sequence's ST3 error measure (config st3_error) and whether it was correct.
+    """
+    win = st["window"]
+    if len(win) == win.maxlen:
+        old_measure, old_correct = win[0]
+        st["window_E"] -= old_measure
+        st["window_wrong"] -= not old_correct
+    win.append((measure, correct))
+    st["window_E"] += measure
+    st["window_wrong"] += not correct
+    st["streak"] = st["streak"] + 1 if correct else 0
+    acc = st["curve_acc"]
+    acc[0] += E
+    acc[1] += 1
+    if acc[1] == st["curve_stride"]:
+        st["curve"].append((st["n"], acc[0] / acc[1]))
+        st["curve_acc"] = [0.0, 0]
+        if len(st["curve"]) >= 2 * CURVE_POINTS:        # keep it short: halve, double the stride
+            st["curve"] = st["curve"][1::2]
+            st["curve_stride"] *= 2
+    if "construction" in st and not st["cell_present"]:
+        c = st["construction"]
+        c["sum"] += E
+        c["count"] += 1
+        if c["count"] == cfg["construction_window"]:
+            mean = c["sum"] / c["count"]
+            if c["previous"] is not None and mean > c["previous"] * (1 - cfg["construction_min_gain"]):
+                return "construct"
+            c.update(sum=0.0, count=0, previous=mean)
+    return None
+
+
+def _stopped(cfg, st, net, stop_tests):
+    """Apply the row's stopping rule after sequence n; True when training ends."""
+    rule, n = cfg["stop"], st["n"]
+    full = len(st["window"]) == cfg["window"]
+    if rule == "ST3":
+        return full and st["window_wrong"] == 0 and st["window_E"] / len(st["window"]) < cfg["beta"]
+    if rule == "NSEQ":
+        return full and st["window_wrong"] < cfg["n_seq"]
+    if rule == "ABS":
+        if st["streak"] >= cfg["abs_streak"]:
+            st["stop_at"] = n - cfg["abs_streak"]
+            return True
+        return False
+    if n < st["next_check"]:
+        return False
+    st["next_check"] = n + max(cfg["check_min"], int(cfg["check_fraction"] * n))
+    if rule == "REBER":
+        train, test = st["reber_sets"]
+        return reber_correct(net, train) and reber_correct(net, test)
+    result = evaluate(cfg, net, stop_tests)          # ST1ST2
+    st["last_check"] = result
+    if result["wrong"] <= cfg["st1_max_wrong"]:
+        if st["st1"] is None:
+            st["st1"] = n
+        return result["mean_abs_error"] < cfg["st2_mean_abs"]
+    return False
+
+
+def _stop_tests(cfg, seed, trial):
+    if cfg["stop"] != "ST1ST2":
+        return None
+    rng = np.random.default_rng(trial_seeds(seed, cfg["row"], trial)["stop_test"])
+    family = FAMILIES[cfg["task"]]
+    return [family.generate(rng, **task_params(cfg), info=True) for _ in range(cfg["st_test_size"])]
+
+
+def train_until_stop(cfg, st, checkpoint=None, checkpoint_seconds=60.0, progress=None, max_wall=None):
+    """Run the trial's training loop from state st to its stop (or to max_wall seconds)."""
+    arch = architecture(cfg)
+    net = Network(arch, st["weights"])
+    st["weights"] = net.weights                        # the network trains the state's arrays in place
+    family, params = FAMILIES.get(cfg["task"]), task_params(cfg)
+    stop_tests = _stop_tests(cfg, st["seed"], st["trial"])
+    t0 = last_save = time.perf_counter()
+    seconds0 = st["seconds"]
+    while not st["done"]:
+        x, y, m, info = _draw(cfg, st, family, params)
+        out = net.train(x, y, m, lr=cfg["lr"], timing=cfg["timing"])
+        st["n"] += 1
+        st["steps"] += len(x)
+        E, correct, mae = judge(cfg, out, y, m, info)
+        measure = {"sse": E, "mse": E / (cfg["n_out"] * int(m.sum())), "mae": mae}[cfg["st3_error"]]
+        if _observe(cfg, st, E, correct, measure) == "construct":
+            _add_cell(st, arch)
+        if _stopped(cfg, st, net, stop_tests):
+            st["done"], st["success"] = True, True
+            st["stop_at"] = st["stop_at"] if st["stop_at"] is not None else st["n"]
+        elif st["n"] >= cfg["max_sequences"]:
+            st["done"] = True
+        now = time.perf_counter()
+        st["seconds"] = seconds0 + now - t0
+        if progress is not None and (st["n"] % 100 == 0 or st["done"]):
+            progress(st)
+        if checkpoint is not None and now - last_save >= checkpoint_seconds and not st["done"]:
+            save_state(st, checkpoint)
+            last_save = now
+        if max_wall is not None and now - t0 >= max_wall and not st["done"]:
+            if checkpoint is not None:
+                save_state(st, checkpoint)
+            return st
+    return st
+
+
+def final_test(cfg, st) -> dict:
+    """The row's test after the stop: test_size fresh sequences, weights frozen."""
+    if not st["success"] or cfg["test_size"] == 0:
+        return {}
+    net = Network(architecture(cfg), st["weights"])
+    rng = np.random.default_rng(trial_seeds(st["seed"], cfg["row"], st["trial"])["final_test"])
+    family = FAMILIES[cfg["task"]]
+    seqs = (family.generate(rng, **task_params(cfg), info=True) for _ in range(cfg["test_size"]))
+    return evaluate(cfg, net, list(seqs))
+
+
+def trial_record(cfg, st, test) -> dict:
+    """What trial-K.json holds."""
+    curve = st["curve"][::max(1, len(st["curve"]) // CURVE_POINTS + (len(st["curve"]) % CURVE_POINTS > 0))]
+    rec = {"row": cfg["row"], "trial": st["trial"], "seed": st["seed"], "success": st["success"],
+           "sequences": st["stop_at"] if st["success"] else None, "sequences_presented": st["n"],
+           "test": test, "wall_seconds": round(st["seconds"], 3), "time_steps": st["steps"],
+           "steps_per_second": st["steps"] / st["seconds"] if st["seconds"] > 0 else None,
+           "curve": {"sequences": [int(a) for a, _ in curve], "error": [float(b) for _, b in curve],
+                     "error_measure": "E = sum_k (t_k - y_k)^2 summed over target steps, mean per sequence"}}
+    if cfg["stop"] == "ST1ST2":
+        rec["st1"] = st["st1"]
+    if "cell_joined_at" in st or "cell_present" in st:
+        rec["cell_joined_at"] = st.get("cell_joined_at")
+    return rec
+
+
+# ---------------------------------------------------------------- checkpoints
+def save_state(st, path) -> None:
+    """Atomically: write beside, then rename."""
+    tmp = f"{path}.tmp"
+    with open(tmp, "wb") as fh:
+        pickle.dump(st, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
+def load_state(path) -> dict:
+    with open(path, "rb") as fh:
+        return pickle.load(fh)
+
+
+def run_trial(cfg, seed: int, trial: int, checkpoint=None, checkpoint_seconds=60.0, progress=None, max_wall=None):
+    """Train one trial to its stop, resuming from `checkpoint` if it exists; return its record
+    (or None when max_wall ran out first: the state is then in the checkpoint)."""
+    if checkpoint is not None and os.path.exists(checkpoint):
+        st = load_state(checkpoint)
+    else:
+        st = new_trial(cfg, seed, trial)
+    st = train_until_stop(cfg, st, checkpoint, checkpoint_seconds, progress, max_wall)
+    if not st["done"]:
+        return None
+    return trial_record(cfg, st, final_test(cfg, st))

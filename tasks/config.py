@@ -1,0 +1,203 @@
+"""One flat YAML per table row: the schema, the defaults, and the loader that rejects bad input.
+
+Every key a config may hold is listed in SCHEMA with its type, its check and its
+meaning; a config names every value it uses (the defaults below exist so that a
+key irrelevant to a row need not be written, not to hide choices). The paper's
+reported numbers for the row sit under the one nested key `paper`.
+
+Errors name the file, the key and what was expected:
+
+    tasks/configs/4-1.yaml: key 'lr': expected a number > 0, got 'fast'
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from hochreiter97.architecture import Architecture, BIAS_CODES, CONNECTIVITY, SQUASH_VARIANTS
+
+CONFIG_DIR = Path(__file__).parent / "configs"
+STOPS = ("ST3", "ST1ST2", "NSEQ", "ABS", "REBER")
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def _int(lo=None):
+    def check(v):
+        return isinstance(v, int) and not isinstance(v, bool) and (lo is None or v >= lo)
+    return check, f"an integer{'' if lo is None else f' >= {lo}'}"
+
+
+def _num(lo=None, strict=False):
+    def check(v):
+        if not isinstance(v, (int, float)) or isinstance(v, bool) or v != v:
+            return False
+        return lo is None or (v > lo if strict else v >= lo)
+    return check, f"a number{'' if lo is None else (' > ' if strict else ' >= ') + str(lo)}"
+
+
+def _one_of(*choices):
+    return (lambda v: v in choices), f"one of {list(choices)}"
+
+
+def _str():
+    return (lambda v: isinstance(v, str) and v != ""), "a non-empty string"
+
+
+def _bool():
+    return (lambda v: isinstance(v, bool)), "true or false"
+
+
+def _biases():
+    ok = lambda v: v == "r" or (isinstance(v, list) and len(v) > 0 and all(
+        isinstance(b, (int, float)) and not isinstance(b, bool) for b in v))
+    return ok, "'r' (random) or a list of numbers, one per block"
+
+
+def _dict():
+    return (lambda v: isinstance(v, dict)), "a mapping"
+
+
+# key: (check, meaning). Keys marked None in DEFAULTS must be given.
+SCHEMA = {
+    # --- identity
+    "row": (_str(), "row id, e.g. 4-1; equals the file name"),
+    "table": (_int(1), "the paper's table number"),
+    "title": (_str(), "one line for humans"),
+    "task": (_one_of("reber", "long_lag", "two_sequence", "adding", "multiplication", "temporal_order"),
+             "task family (module of tasks/)"),
+    # --- task parameters (passed to the family's generate())
+    "variant": (_str(), "task variant: 2a/2b/2c, 3a/3b/3c, 6a/6b"),
+    "T": (_int(2), "minimal sequence length (Exps. 3, 4, 5)"),
+    "N": (_int(1), "informative elements (Exp. 3)"),
+    "p": (_int(2), "alphabet parameter p (Exp. 2)"),
+    "q": (_int(1), "time lag - 1 (Exp. 2c)"),
+    "reber_target": (_one_of("next", "possible"), "Exp. 1 training target: next symbol or all legal next"),
+    # --- architecture (Table 10)
+    "n_in": (_int(1), "input units"),
+    "n_out": (_int(1), "output units"),
+    "blocks": (_int(1), "memory-cell blocks"),
+    "block_size": (_int(1), "cells per block"),
+    "hidden": (_int(0), "conventional hidden units"),
+    "connectivity": (_one_of(*CONNECTIVITY), "F or B"),
+    "bias": (_one_of(*BIAS_CODES), "which units have bias weights"),
+    "output_gate": (_bool(), "output gates present"),
+    "squash": (_one_of(*SQUASH_VARIANTS), "g, h variant"),
+    "init_range": (_num(0), "weights uniform in [-init_range, init_range]"),
+    "in_gate_bias": (_biases(), "input-gate biases"),
+    "out_gate_bias": (_biases(), "output-gate biases"),
+    # --- learning
+    "lr": (_num(0, strict=True), "learning rate alpha"),
+    "timing": (_one_of("step", "sequence"), "when weights change (SPEC §2.4)"),
+    # --- protocol
+    "trials": (_int(1), "trials in the paper"),
+    "stop": (_one_of(*STOPS), "stopping rule"),
+    "max_sequences": (_int(1), "training cap (sequence presentations)"),
+    "correct_threshold": (_num(0, strict=True), "a sequence is correct when every output is within this of its target"),
+    "window": (_int(1), "recent training sequences watched by ST3 and NSEQ"),
+    "beta": (_num(0, strict=True), "ST3(beta): average training error bound"),
+    "st3_error": (_one_of("sse", "mse", "mae"), "what 'average training error' averages"),
+    "n_seq": (_int(1), "NSEQ: stop once fewer than n_seq of the window are wrong"),
+    "abs_streak": (_int(1), "ABS: successive sequences that must satisfy the criterion"),
+    "abs_at": (_one_of("end", "every"), "ABS: judge the last target step or every target step"),
+    "st1_max_wrong": (_int(0), "ST1: at most this many of st_test_size misclassified"),
+    "st2_mean_abs": (_num(0, strict=True), "ST2: mean absolute test error bound"),
+    "st_test_size": (_int(1), "ST1/ST2: size of the fixed test set"),
+    "check_fraction": (_num(0, strict=True), "test-set stopping rules are checked every check_fraction * sequences seen"),
+    "check_min": (_int(1), "... but at least every check_min sequences"),
+    "test_size": (_int(0), "final test sequences"),
+    "reber_train": (_int(1), "Exp. 1 training strings"),
+    "reber_test": (_int(1), "Exp. 1 test strings"),
+    "reber_inits": (_int(1), "Exp. 1 weight initialisations per training/test set pair"),
+    "construction_window": (_int(0), "2a: sequences per error average (0: the cell is present from the start)"),
+    "construction_min_gain": (_num(0), "2a: relative decrease below which the error 'stopped decreasing'"),
+    "paper": (_dict(), "the paper's reported numbers for this row"),
+}
+
+DEFAULTS = {
+    "variant": None, "T": None, "N": None, "p": None, "q": None, "reber_target": "next",
+    "hidden": 0, "connectivity": "F", "squash": "standard", "output_gate": True,
+    "in_gate_bias": "r", "out_gate_bias": "r", "timing": "step",
+    "window": 2000, "beta": None, "st3_error": "sse", "n_seq": None,
+    "abs_streak": 10000, "abs_at": "end", "st1_max_wrong": None, "st2_mean_abs": None,
+    "st_test_size": 256, "check_fraction": 0.005, "check_min": 50, "test_size": 2560,
+    "reber_train": 256, "reber_test": 256, "reber_inits": 10,
+    "construction_window": 0, "construction_min_gain": 0.0, "title": None,
+}
+REQUIRED = [k for k in SCHEMA if k not in DEFAULTS]
+
+TASK_PARAMS = {
+    "reber": ("reber_target",), "long_lag": ("variant", "p", "q"), "two_sequence": ("variant", "T", "N"),
+    "adding": ("T",), "multiplication": ("T",), "temporal_order": ("variant",),
+}
+STOP_PARAMS = {"ST3": ("beta",), "NSEQ": ("n_seq",), "ST1ST2": ("st1_max_wrong", "st2_mean_abs"),
+               "ABS": (), "REBER": ()}
+
+
+def validate(raw, source="<config>") -> dict:
+    """Check every key and value of a parsed config; return it with defaults filled in."""
+    def fail(key, expected, got):
+        raise ConfigError(f"{source}: key {key!r}: expected {expected}, got {got!r}")
+
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: expected a mapping of keys to values, got {type(raw).__name__}")
+    for key, value in raw.items():
+        if key not in SCHEMA:
+            raise ConfigError(f"{source}: unknown key {key!r} (known keys: {', '.join(SCHEMA)})")
+        check, expected = SCHEMA[key][0]
+        if value is not None and not check(value):
+            fail(key, expected, value)
+    cfg = dict(DEFAULTS, **raw)
+    for key in REQUIRED + [k for k in TASK_PARAMS[cfg["task"]] if k != "reber_target"] + list(STOP_PARAMS[cfg["stop"]]):
+        if cfg.get(key) is None:
+            fail(key, SCHEMA[key][0][1] + f" ({SCHEMA[key][1]}), required here", None)
+    for key in ("in_gate_bias", "out_gate_bias"):
+        if cfg[key] != "r" and len(cfg[key]) != cfg["blocks"]:
+            fail(key, f"{cfg['blocks']} values (one per block)", cfg[key])
+    try:
+        architecture(cfg)
+    except ValueError as e:
+        raise ConfigError(f"{source}: {e}") from None
+    return cfg
+
+
+def load(row_or_path) -> dict:
+    """Load tasks/configs/ROW.yaml (or a path) and validate it."""
+    path = Path(row_or_path)
+    if not path.suffix:
+        path = CONFIG_DIR / f"{row_or_path}.yaml"
+    if not path.exists():
+        raise ConfigError(f"{path}: no such config (rows: {', '.join(rows())})")
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: not valid YAML: {e}") from None
+    cfg = validate(raw, str(path))
+    if path.parent == CONFIG_DIR and cfg["row"] != path.stem:
+        raise ConfigError(f"{path}: key 'row': expected {path.stem!r} (the file name), got {cfg['row']!r}")
+    return cfg
+
+
+def rows() -> list:
+    """Every row id, in the paper's order."""
+    def order(stem):
+        head, _, tail = stem.partition("-")
+        return (head, int(tail) if tail.isdigit() else 0)
+    return sorted((p.stem for p in CONFIG_DIR.glob("*.yaml")), key=order)
+
+
+def architecture(cfg) -> Architecture:
+    bias = lambda v: None if v == "r" else tuple(v)
+    return Architecture(n_in=cfg["n_in"], n_out=cfg["n_out"], blocks=cfg["blocks"], block_size=cfg["block_size"],
+                        hidden=cfg["hidden"], connectivity=cfg["connectivity"], bias=cfg["bias"],
+                        output_gate=cfg["output_gate"], squash=cfg["squash"], init_range=float(cfg["init_range"]),
+                        in_gate_bias=bias(cfg["in_gate_bias"]), out_gate_bias=bias(cfg["out_gate_bias"]))
+
+
+def task_params(cfg) -> dict:
+    """Keyword arguments for the task family's generate()."""
+    names = {"reber_target": "target"}
+    return {names.get(k, k): cfg[k] for k in TASK_PARAMS[cfg["task"]] if cfg[k] is not None}
