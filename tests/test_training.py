@@ -1,0 +1,142 @@
+"""The training loop: judging, stopping rules, checkpoint/resume, the reproduce runner and its files."""
+import json
+
+import numpy as np
+import pytest
+
+from hochreiter97 import report, reproduce, training
+from tasks import config
+
+
+def small(row="6a", **overrides):
+    cfg = dict(config.load(row))
+    cfg.update(overrides)
+    return cfg
+
+
+def feed(cfg, outcomes):
+    """Drive the stopping rule with synthetic (E, correct) outcomes; return the n it stopped at."""
+    st = {"window": training.deque(maxlen=cfg["window"]), "window_E": 0.0, "window_wrong": 0, "streak": 0,
+          "curve": [], "curve_stride": 1, "curve_acc": [0.0, 0], "n": 0, "stop_at": None}
+    for E, correct in outcomes:
+        st["n"] += 1
+        training._observe(cfg, st, E, correct, E)
+        if training._stopped(cfg, st, None, None):
+            return st["stop_at"] or st["n"]
+    return None
+
+
+def test_st3_needs_a_full_window_all_correct_and_low_error():
+    cfg = small(window=5, beta=0.1)
+    assert feed(cfg, [(0.01, True)] * 4) is None                       # window not full
+    assert feed(cfg, [(0.01, True)] * 5) == 5
+    assert feed(cfg, [(0.01, False)] + [(0.01, True)] * 5) == 6        # the wrong one must leave the window
+    assert feed(cfg, [(0.9, True)] + [(0.01, True)] * 8) == 6          # mean 0.188 at n=5, 0.01 at n=6
+    assert feed(cfg, [(0.2, True)] * 50) is None                       # error never below beta
+
+
+def test_nseq_counts_wrong_sequences_in_the_window():
+    cfg = small("5-1", window=10, n_seq=3)
+    pattern = [(0.0, False), (0.0, False), (0.0, False)] + [(0.0, True)] * 7
+    assert feed(cfg, pattern) is None                                  # 3 wrong: not fewer than 3
+    assert feed(cfg, pattern + [(0.0, True)]) == 11                    # one wrong left the window
+
+
+def test_abs_reports_sequences_before_the_streak():
+    cfg = small("2c-1", abs_streak=4)
+    assert feed(cfg, [(0.0, False)] * 7 + [(0.0, True)] * 3 + [(0.0, False)] + [(0.0, True)] * 4) == 11
+
+
+def test_judge_thresholds_and_steps():
+    cfg = small("2a")                                                  # ABS, abs_at every, threshold 0.25
+    out, y, m = np.array([[0.9], [0.2], [0.1]]), np.array([[1.0], [0.0], [0.0]]), np.ones(3, bool)
+    E, correct, _ = training.judge(cfg, out, y, m, {})
+    assert E == pytest.approx(0.01 + 0.04 + 0.01) and correct
+    out[1] = 0.3
+    assert not training.judge(cfg, out, y, m, {})[1]                   # step 1 judged under "every"
+    assert training.judge(dict(cfg, abs_at="end"), out, y, m, {})[1]    # only the last under "end"
+
+
+def test_3c_is_judged_against_the_noise_free_target():
+    cfg = small("3c-1")                                                # threshold 0.1
+    out, y, m = np.array([[0.0], [0.25]]), np.array([[0.0], [0.6]]), np.array([False, True])
+    assert training.judge(cfg, out, y, m, {"clean_target": 0.2})[1]
+    assert not training.judge(cfg, out, y, m, {"clean_target": 0.8})[1]
+
+
+def test_reber_success_test_uses_the_legal_next_symbols():
+    from tasks import reber
+
+    class Oracle:                      # outputs a net would give: the legal next symbols most active
+        def __init__(self, spoil=None):
+            self.spoil = spoil
+
+        def run(self, x):
+            s = "".join(reber.SYMBOLS[i] for i in x.argmax(axis=1)) + "E"
+            out = reber.legal_next(s).astype(float) * 0.5 + 0.1
+            if self.spoil is not None:
+                out[self.spoil] = out[self.spoil][::-1]
+            return out
+
+    strings = ["BTBTSSXXTVVETE", "BPBPVVEPE"]
+    assert training.reber_correct(Oracle(), strings)
+    assert not training.reber_correct(Oracle(spoil=-2), strings)      # the long-lag step: T or P
+
+
+def record_without_time(rec):
+    rec = dict(rec)
+    for key in ("wall_seconds", "steps_per_second"):
+        rec.pop(key)
+    return rec
+
+
+def test_resume_ends_with_the_same_numbers(tmp_path):
+    cfg = small(window=50, beta=0.5, max_sequences=3000, test_size=50)
+    whole = training.run_trial(cfg, seed=3, trial=1)
+    ckpt = tmp_path / "checkpoint.pkl"
+    assert training.run_trial(cfg, 3, 1, checkpoint=ckpt, max_wall=0.0) is None    # stops after one sequence
+    assert ckpt.exists()
+    parts = 1
+    while (rec := training.run_trial(cfg, 3, 1, checkpoint=ckpt, max_wall=0.05)) is None:
+        parts += 1
+    assert parts > 3
+    assert record_without_time(rec) == record_without_time(whole)
+
+
+def test_seeds_separate_trials_and_rows():
+    a = training.trial_seeds(0, "6a", 0)["data"].generate_state(2)
+    assert not np.array_equal(a, training.trial_seeds(0, "6a", 1)["data"].generate_state(2))
+    assert not np.array_equal(a, training.trial_seeds(0, "6b", 0)["data"].generate_state(2))
+    assert np.array_equal(a, training.trial_seeds(0, "6a", 0)["data"].generate_state(2))
+
+
+def test_2a_cell_joins_when_the_error_stops_decreasing():
+    cfg = small("2a", p=10, n_in=11, n_out=11, max_sequences=400, construction_window=50)
+    st = training.new_trial(cfg, 0, 0)
+    arch = config.architecture(cfg)
+    cell_col = arch.J0 - arch.cells
+    assert np.all(st["weights"]["w_k"][:, cell_col] == 0) and not st["cell_present"]
+    st = training.train_until_stop(cfg, st)
+    assert st["cell_present"] and 100 <= st["cell_joined_at"] <= 400
+    assert np.any(st["weights"]["w_k"][:, cell_col] != 0)
+
+
+def test_reproduce_writes_results_independent_of_workers(tmp_path, monkeypatch):
+    cfg = small(window=50, beta=0.5, max_sequences=400, test_size=20)
+    monkeypatch.setattr(config, "load", lambda row: cfg)
+    one = reproduce.reproduce("6a", trials=2, seed=1, workers=1, out=tmp_path / "a", show=False)
+    two = reproduce.reproduce("6a", trials=2, seed=1, workers=2, out=tmp_path / "b", show=False)
+    for k in range(2):
+        ra = json.loads((tmp_path / "a" / "6a" / f"trial-{k}.json").read_text())
+        rb = json.loads((tmp_path / "b" / "6a" / f"trial-{k}.json").read_text())
+        assert record_without_time(ra) == record_without_time(rb)
+    for key in ("row", "trials", "successes", "sequences", "test", "paper"):
+        assert key in one and one[key] == two[key] or key == "command"
+    assert one["paper"]["success_after"] == 31390
+    again = reproduce.reproduce("6a", trials=2, seed=1, workers=1, out=tmp_path / "a", show=False)
+    assert again["sequences"] == one["sequences"]                       # finished trials are not rerun
+    with pytest.raises(SystemExit, match="seed"):
+        reproduce.reproduce("6a", trials=2, seed=2, workers=1, out=tmp_path / "a", show=False)
+    text = report.table_markdown(tmp_path / "a")
+    assert "| 6a |" in text and "31,390" in text
+    assert [p.name for p in report.plot_row("6a", tmp_path / "a")] == ["curves.png", "success.png"]
