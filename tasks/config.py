@@ -125,9 +125,10 @@ DEFAULTS = {
     "abs_streak": 10000, "abs_at": "end", "st1_max_wrong": None, "st2_mean_abs": None,
     "st_test_size": 256, "check_fraction": 0.005, "check_min": 50, "test_size": 2560,
     "reber_train": 256, "reber_test": 256, "reber_inits": 10,
-    "construction_window": 0, "construction_min_gain": 0.0, "title": None,
+    "construction_window": 0, "construction_min_gain": 0.0, "title": None, "correct_threshold": None,
 }
-REQUIRED = [k for k in SCHEMA if k not in DEFAULTS]
+REQUIRED = ["row", "table", "task", "n_in", "n_out", "blocks", "block_size", "bias", "init_range",
+            "lr", "trials", "stop", "max_sequences", "paper"]
 
 TASK_PARAMS = {
     "reber": ("reber_target",), "long_lag": ("variant", "p", "q"), "two_sequence": ("variant", "T", "N"),
@@ -135,6 +136,19 @@ TASK_PARAMS = {
 }
 STOP_PARAMS = {"ST3": ("beta",), "NSEQ": ("n_seq",), "ST1ST2": ("st1_max_wrong", "st2_mean_abs"),
                "ABS": (), "REBER": ()}
+
+
+def _required_here(cfg) -> list:
+    """Keys a row must give because of its task and stopping rule (checked after REQUIRED)."""
+    if cfg.get("task") is None or cfg.get("stop") is None:
+        return []
+    keys = [k for k in TASK_PARAMS[cfg["task"]] if k != "reber_target"]
+    if cfg["task"] == "long_lag" and cfg.get("variant") != "2c":
+        keys.remove("q")                                   # q is 2c's lag; 2a/2b have none
+    keys += list(STOP_PARAMS[cfg["stop"]])
+    if cfg["stop"] != "REBER":                             # Exp. 1 judges by the most active outputs
+        keys.append("correct_threshold")
+    return keys
 
 
 def validate(raw, source="<config>") -> dict:
@@ -151,7 +165,7 @@ def validate(raw, source="<config>") -> dict:
         if value is not None and not check(value):
             fail(key, expected, value)
     cfg = dict(DEFAULTS, **raw)
-    for key in REQUIRED + [k for k in TASK_PARAMS[cfg["task"]] if k != "reber_target"] + list(STOP_PARAMS[cfg["stop"]]):
+    for key in REQUIRED + _required_here(cfg):
         if cfg.get(key) is None:
             fail(key, SCHEMA[key][0][1] + f" ({SCHEMA[key][1]}), required here", None)
     for key in ("in_gate_bias", "out_gate_bias"):
@@ -176,7 +190,7 @@ def load(row_or_path) -> dict:
     except yaml.YAMLError as e:
         raise ConfigError(f"{path}: not valid YAML: {e}") from None
     cfg = validate(raw, str(path))
-    if path.parent == CONFIG_DIR and cfg["row"] != path.stem:
+    if cfg["row"] != path.stem:
         raise ConfigError(f"{path}: key 'row': expected {path.stem!r} (the file name), got {cfg['row']!r}")
     return cfg
 
