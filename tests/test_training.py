@@ -140,3 +140,20 @@ def test_reproduce_writes_results_independent_of_workers(tmp_path, monkeypatch):
     text = report.table_markdown(tmp_path / "a")
     assert "| 6a |" in text and "31,390" in text
     assert [p.name for p in report.plot_row("6a", tmp_path / "a")] == ["curves.png", "success.png"]
+
+
+@pytest.mark.parametrize("row", config.rows())
+def test_every_row_runs(row):
+    """Each row's trial runs under its own protocol (capped at a few sequences) and yields a record."""
+    cfg = small(row, max_sequences=12, check_min=5, st_test_size=4, test_size=3, reber_train=8, reber_test=8)
+    rec = training.run_trial(cfg, seed=0, trial=0)
+    assert rec["sequences_presented"] <= 12 and rec["time_steps"] > 0
+    assert rec["curve"]["sequences"] and all(np.isfinite(rec["curve"]["error"]))
+
+
+def test_run_verify_exits_non_zero_on_a_failed_check(monkeypatch, capsys):
+    import run
+    from hochreiter97 import verify
+    monkeypatch.setattr(verify, "CHECKS", [("always fails", lambda: (1.0, "here"), 1e-10)])
+    assert run.main(["verify"]) == 1
+    assert "FAIL  always fails" in capsys.readouterr().out
