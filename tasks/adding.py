@@ -92,17 +92,22 @@ def pack(values, markers, target):
     return inputs, targets, mask
 
 
-def generate(rng, T=100, info=False):
-    """One adding-problem sequence as (inputs, targets, mask[, info])."""
-    values, markers, i1, i2 = marked_pairs(rng, T, -1.0, 1.0, first_value=0.0)
+def marked_sequence(rng, T, low, high, first_value, combine, info):
+    """Adding's and multiplication's shared body: draw the pairs, combine X_1 and X_2 into the target, pack."""
+    values, markers, i1, i2 = marked_pairs(rng, T, low, high, first_value=first_value)
     x1, x2 = float(values[i1]), float(values[i2])
-    target = 0.5 + (x1 + x2) / 4.0
+    target = combine(x1, x2)
     inputs, targets, mask = pack(values, markers, target)
     if not info:
         return inputs, targets, mask
     facts = {"x1_pos": i1, "x2_pos": i2, "x1": x1, "x2": x2, "target": target,
              "length": len(values)}
     return inputs, targets, mask, facts
+
+
+def generate(rng, T=100, info=False):
+    """One adding-problem sequence as (inputs, targets, mask[, info])."""
+    return marked_sequence(rng, T, -1.0, 1.0, 0.0, lambda x1, x2: 0.5 + (x1 + x2) / 4.0, info)
 
 
 def input_names(T=100):
