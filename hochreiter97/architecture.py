@@ -132,6 +132,12 @@ class Architecture:
         """Units feeding the output units, bias excluded."""
         return (self.n_in if self.connectivity == "B" else 0) + self.cells + self.hidden
 
+    @property
+    def cell_columns(self) -> slice:
+        """Columns of v(t) (and of w_k) holding the cell outputs y_c."""
+        first = self.n_in if self.connectivity == "B" else 0
+        return slice(first, first + self.cells)
+
     def shapes(self) -> dict:
         """Shape of every weight array, by name (see the module docstring)."""
         C, S, I0 = self.blocks, self.block_size, self.I0

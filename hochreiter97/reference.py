@@ -120,9 +120,9 @@ def weight_changes(arch, w, state_t, act, target, alpha, ops=None):
     """The truncated weight changes of one step with a target: eqs. (19)-(28)."""
     sq = arch.squash
     C, S = arch.blocks, arch.block_size
-    J_c = (arch.n_in if arch.connectivity == "B" else 0)            # column of the first cell in v
-    w_kc = w["w_k"][:, J_c:J_c + C * S].reshape(-1, C, S)           # w_{k c_j^v}
-    w_ki = w["w_k"][:, J_c + C * S:J_c + C * S + arch.hidden]       # w_{k i}
+    cells = arch.cell_columns                                       # columns of the cells in v
+    w_kc = w["w_k"][:, cells].reshape(-1, C, S)                     # w_{k c_j^v}
+    w_ki = w["w_k"][:, cells.stop:cells.stop + arch.hidden]         # w_{k i}
     s_c = state_t["s_c"]
     e_k = df(act["net_k"]) * (target - act["y_k"])                  # (19)
     e_h = df(act["net_h"]) * (w_ki.T @ e_k)                         # (20)

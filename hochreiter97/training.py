@@ -32,6 +32,7 @@ from it, ending with the same numbers as an uninterrupted run.
 """
 from __future__ import annotations
 
+import math
 import os
 import pickle
 import time
@@ -115,7 +116,7 @@ def new_trial(cfg, seed: int, trial: int) -> dict:
           "rng_data": np.random.default_rng(seeds["data"]), "window": deque(maxlen=cfg["window"]),
           "window_E": 0.0, "window_wrong": 0, "streak": 0, "next_check": cfg["check_min"],
           "st1": None, "stop_at": None, "curve": [], "curve_stride": 1, "curve_acc": [0.0, 0],
-          "seconds": 0.0, "steps": 0, "last_check": None}
+          "seconds": 0.0, "steps": 0}
     if cfg["construction_window"] > 0:                  # 2a: the cell joins later
         st["cell_present"] = False
         st["construction"] = {"sum": 0.0, "count": 0, "previous": None}
@@ -130,7 +131,7 @@ def _remove_cell(w, arch):
     """2a before construction: the cell's net input is -1e4 (g = 0 exactly: s_c stays 0,
     and g' = 0 keeps its weights still) and no output reads it: the cell is absent."""
     w["w_c"][...] = -1e4
-    w["w_k"][:, arch.J0 - arch.cells - arch.hidden:arch.J0 - arch.hidden] = 0.0
+    w["w_k"][:, arch.cell_columns] = 0.0
 
 
 def _add_cell(st, arch):
@@ -138,7 +139,7 @@ def _add_cell(st, arch):
     w = st["weights"]
     w["w_c"][...] = rng.uniform(-a, a, size=w["w_c"].shape)
     w["w_in"][...] = rng.uniform(-a, a, size=w["w_in"].shape)
-    cols = slice(arch.J0 - arch.cells - arch.hidden, arch.J0 - arch.hidden)
+    cols = arch.cell_columns
     w["w_k"][:, cols] = rng.uniform(-a, a, size=w["w_k"][:, cols].shape)
     st["cell_present"] = True
     st["cell_joined_at"] = st["n"]
@@ -208,7 +209,6 @@ def _stopped(cfg, st, net, stop_tests):
         train, test = st["reber_sets"]
         return reber_correct(net, train) and reber_correct(net, test)
     result = evaluate(cfg, net, stop_tests)          # ST1ST2
-    st["last_check"] = result
     if result["wrong"] <= cfg["st1_max_wrong"]:
         if st["st1"] is None:
             st["st1"] = n
@@ -216,12 +216,17 @@ def _stopped(cfg, st, net, stop_tests):
     return False
 
 
+def _fixed_sequences(cfg, seed, trial, purpose, n):
+    """n sequences from the trial's own generator for `purpose` ("stop_test" or "final_test")."""
+    rng = np.random.default_rng(trial_seeds(seed, cfg["row"], trial)[purpose])
+    family = FAMILIES[cfg["task"]]
+    return [family.generate(rng, **task_params(cfg), info=True) for _ in range(n)]
+
+
 def _stop_tests(cfg, seed, trial):
     if cfg["stop"] != "ST1ST2":
         return None
-    rng = np.random.default_rng(trial_seeds(seed, cfg["row"], trial)["stop_test"])
-    family = FAMILIES[cfg["task"]]
-    return [family.generate(rng, **task_params(cfg), info=True) for _ in range(cfg["st_test_size"])]
+    return _fixed_sequences(cfg, seed, trial, "stop_test", cfg["st_test_size"])
 
 
 def train_until_stop(cfg, st, checkpoint=None, checkpoint_seconds=60.0, progress=None, max_wall=None):
@@ -266,15 +271,12 @@ def final_test(cfg, st) -> dict:
     if not st["success"] or cfg["test_size"] == 0:
         return {}
     net = Network(architecture(cfg), st["weights"])
-    rng = np.random.default_rng(trial_seeds(st["seed"], cfg["row"], st["trial"])["final_test"])
-    family = FAMILIES[cfg["task"]]
-    seqs = (family.generate(rng, **task_params(cfg), info=True) for _ in range(cfg["test_size"]))
-    return evaluate(cfg, net, list(seqs))
+    return evaluate(cfg, net, _fixed_sequences(cfg, st["seed"], st["trial"], "final_test", cfg["test_size"]))
 
 
 def trial_record(cfg, st, test) -> dict:
     """What trial-K.json holds."""
-    curve = st["curve"][::max(1, len(st["curve"]) // CURVE_POINTS + (len(st["curve"]) % CURVE_POINTS > 0))]
+    curve = st["curve"][::max(1, math.ceil(len(st["curve"]) / CURVE_POINTS))]
     rec = {"row": cfg["row"], "trial": st["trial"], "seed": st["seed"], "success": st["success"],
            "sequences": st["stop_at"] if st["success"] else None, "sequences_presented": st["n"],
            "test": test, "wall_seconds": round(st["seconds"], 3), "time_steps": st["steps"],
