@@ -1,0 +1,150 @@
+"""The conventional recurrent net of Table 2 (Experiment 2a), trained by BPTT or by RTRL.
+
+Architecture (paper §5.2, Experiment 2a; SPEC §4.2): "one self-recurrent hidden unit and
+p+1 non-recurrent output units; each layer has connections from all layers below; all
+units are logistic in [0, 1]". Generalised here to H fully connected hidden units
+(H = 1 is Table 2). Each time step is the three-stage step of the experiments (SPEC §1.3):
+
+    u(t)     = [ x(t) | y_h(t-1) | 1 if bias ]         read by the hidden units     (I = n_in + H [+1])
+    net_h(t) = w_h u(t);   y_h(t) = f(net_h(t))                                       (6)
+    v(t)     = [ x(t) | y_h(t) | 1 if bias ]            read by the output units     (J = n_in + H [+1])
+    net_k(t) = w_k v(t);   y_k(t) = f(net_k(t))                                       output unit
+
+    w_h (H, I), w_k (K, J). Weights: H (n_in + H) + K (n_in + H) without bias; Table 2
+    (n_in = K = p+1, H = 1, no bias): (p+2) + (p+1)(p+2) = (p+2)^2 = 36, 144, 10404
+    for p = 4, 10, 100, the counts of Table 2.
+
+Notation (symbol -> code name -> shape): e_k -> e_k (K,) output error (19);
+d y_h -> dy_h (H,) error at the hidden activation, -1/2 dE/dy_h; e_i -> e_h (H,) error
+at the hidden net input (20); p^i_{am} = d y_h_i / d w_h[a, m] -> P (H, H, I), the RTRL
+sensitivities (Williams & Zipser 1989).
+
+Two trainers, one `run`:
+
+  "bptt"  backpropagation through time over the sequence: the changes of every step
+          are summed and applied at the sequence end.
+  "rtrl"  real-time recurrent learning: the sensitivities P are carried forward,
+              P(t)[i,a,m] = f'(net_h_i(t)) ( sum_l w_h[i, n_in+l] P(t-1)[l,a,m] + delta_ia u_m(t) ),
+          O(H^3 I) = O(n^4) per step for a fully recurrent net; at every step with a
+          target the weights change at once (Williams & Zipser's real-time rule, as in
+          the paper's Table 2 comparisons), and the next step runs on the new weights.
+
+With the weights held fixed (`weight_changes`), both give the exact -1/2 dE/dw.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..squash import f, df
+from .common import Baseline, output_step, state_columns, uniform, rng_of
+
+TRAINERS = ("rtrl", "bptt")
+
+
+def shapes(cfg) -> dict:
+    n_in, H, K, b = cfg["n_in"], cfg["hidden"], cfg["n_out"], int(cfg["bias"])
+    return {"w_h": (H, n_in + H + b), "w_k": (K, n_in + H + b)}
+
+
+def hidden_sources(x, y_h_prev, cfg):
+    """u(t): x(t), y_h(t-1), [1]."""
+    return np.concatenate([x, y_h_prev] + ([[1.0]] if cfg["bias"] else []))
+
+
+def forward(w, inputs, cfg):
+    """Every step's u, net_h, y_h, v, net_k, y_k as (L, .) arrays."""
+    L, H = len(inputs), cfg["hidden"]
+    tr = {name: [] for name in ("u", "net_h", "y_h", "v", "net_k", "y_k")}
+    y_h = np.zeros(H)                                               # reset at sequence start (SPEC §1.4)
+    for x in inputs:
+        u = hidden_sources(x, y_h, cfg)
+        net_h = w["w_h"] @ u                                        # (6)
+        y_h = f(net_h)                                              # (6)
+        v, net_k, y_k = output_step(w["w_k"], x, y_h, cfg)
+        for name, a in zip(tr, (u, net_h, y_h, v, net_k, y_k)):
+            tr[name].append(a)
+    return {name: np.array(a).reshape(L, -1) for name, a in tr.items()}
+
+
+def backward(w, trace, e_k, cfg):
+    """BPTT: (-1/2 dE/dw summed over the sequence, dy_h per step (L, H))."""
+    n_in, H = cfg["n_in"], cfg["hidden"]
+    d = {k: np.zeros_like(a) for k, a in w.items()}
+    w_kh = w["w_k"][:, state_columns(cfg)]                          # w_{k i}
+    w_hh = w["w_h"][:, n_in:n_in + H]                               # w_{i l}, the recurrent weights
+    dy_h_all = np.zeros((len(e_k), H))
+    e_h_next = np.zeros(H)
+    for t in range(len(e_k) - 1, -1, -1):
+        d["w_k"] += np.outer(e_k[t], trace["v"][t])                 # (22), l = k
+        dy_h = w_kh.T @ e_k[t] + w_hh.T @ e_h_next                  # from the outputs at t and the hidden units at t+1
+        e_h = df(trace["net_h"][t]) * dy_h                          # (20), with the error from t+1 added
+        d["w_h"] += np.outer(e_h, trace["u"][t])                    # (22), l = i
+        dy_h_all[t] = dy_h
+        e_h_next = e_h
+    return d, dy_h_all
+
+
+def rtrl_sequence(w, inputs, targets, mask, lr, apply, cfg):
+    """RTRL over one sequence: (outputs (L, K), summed weight changes).
+
+    apply=True changes `w` in place at every step with a target (real-time learning);
+    apply=False holds the weights fixed and the summed changes are lr * (-1/2 dE/dw).
+    """
+    n_in, H = cfg["n_in"], cfg["hidden"]
+    I = w["w_h"].shape[1]
+    total = {k: np.zeros_like(a) for k, a in w.items()}
+    P = np.zeros((H, H, I))                                         # d y_h(0) / d w_h = 0: reset state
+    y_h = np.zeros(H)
+    outputs = np.zeros((len(inputs), cfg["n_out"]))
+    eye = np.eye(H)
+    for t, x in enumerate(inputs):
+        u = hidden_sources(x, y_h, cfg)
+        net_h = w["w_h"] @ u                                        # (6)
+        y_h = f(net_h)                                              # (6)
+        w_hh = w["w_h"][:, n_in:n_in + H]
+        P = df(net_h)[:, None, None] * (np.einsum("il,lam->iam", w_hh, P) + eye[:, :, None] * u)  # RTRL sensitivities
+        v, net_k, y_k = output_step(w["w_k"], x, y_h, cfg)
+        outputs[t] = y_k
+        if not mask[t]:
+            continue
+        e_k = df(net_k) * (targets[t] - y_k)                        # (19)
+        dy_h = w["w_k"][:, state_columns(cfg)].T @ e_k              # error at y_h(t) from the outputs at t
+        dw = {"w_k": lr * np.outer(e_k, v),                         # (22), l = k
+              "w_h": lr * np.einsum("i,iam->am", dy_h, P)}          # sum_i dy_h_i p^i_am
+        for k in total:
+            total[k] += dw[k]
+            if apply:
+                w[k] += dw[k]                                       # real time: the next step runs on the new weights
+    return outputs, total
+
+
+class RNN(Baseline):
+    """Table 2's conventional recurrent net. trainer "rtrl" (online, every target step) or "bptt" (sequence end)."""
+    name = "rnn"
+    forward = staticmethod(forward)
+    backward = staticmethod(backward)
+    shapes = staticmethod(shapes)
+
+    def __init__(self, weights, cfg):
+        if cfg["trainer"] not in TRAINERS:
+            raise ValueError(f"rnn: trainer must be one of {TRAINERS}, got {cfg['trainer']!r}")
+        super().__init__(weights, cfg)
+
+    @classmethod
+    def build(cls, n_in, n_out, hidden=1, seed=0, init_range=0.2, bias=False, trainer="rtrl") -> "RNN":
+        """Weights uniform in [-init_range, init_range] (Experiment 2a: 0.2, all methods)."""
+        cfg = {"n_in": n_in, "n_out": n_out, "hidden": hidden, "bias": bool(bias), "trainer": trainer,
+               "outputs_read_inputs": True, "output_bias": bool(bias)}
+        return cls(uniform(rng_of(seed), shapes(cfg), init_range), cfg)
+
+    def weight_changes(self, inputs, targets, mask=None, lr=1.0) -> dict:
+        if self.cfg["trainer"] == "bptt":
+            return super().weight_changes(inputs, targets, mask, lr)
+        inputs, targets, mask = self._check(inputs, targets, mask)
+        return rtrl_sequence(self.weights, inputs, targets, mask, lr, False, self.cfg)[1]
+
+    def train(self, inputs, targets, mask=None, lr=0.1) -> np.ndarray:
+        if self.cfg["trainer"] == "bptt":
+            return super().train(inputs, targets, mask, lr)
+        inputs, targets, mask = self._check(inputs, targets, mask)
+        return rtrl_sequence(self.weights, inputs, targets, mask, lr, True, self.cfg)[0]
