@@ -8,6 +8,7 @@
     python run.py table                regenerate results/README.md
     python run.py plot ROW             learning curves and sequences-to-success, as PNG
     python run.py verify               check the learning rule against independent implementations
+    python run.py carousel             error flow back in time: 1997 LSTM vs conventional net, forget-gate LSTM, GRU
 """
 import argparse
 import sys
@@ -79,6 +80,14 @@ def cmd_verify(args) -> int:
     return 0 if verify.run_all() else 1
 
 
+def cmd_carousel(args) -> int:
+    from hochreiter97 import diagnostics
+    command = "python run.py carousel" + (f" --out {args.out}" if args.out != "results/carousel" else "")
+    for path in diagnostics.write(args.out, command=command):
+        print(f"written: {path}")
+    return 0
+
+
 def cmd_demo(args) -> int:
     """The main job: a demonstration in about a minute."""
     from hochreiter97 import report, reproduce
@@ -113,9 +122,11 @@ def main(argv=None) -> int:
     p.add_argument("row")
     p.add_argument("--out", default="results")
     sub.add_parser("verify", help="check the learning rule (BPTT, finite differences, properties, kernel)")
+    p = sub.add_parser("carousel", help="error reaching the state q = 1..1000 steps back, six models (log plot + JSON)")
+    p.add_argument("--out", default="results/carousel")
     args = parser.parse_args(argv)
     commands = {"list": cmd_list, "reproduce": cmd_reproduce, "sample": cmd_sample, "table": cmd_table,
-                "plot": cmd_plot, "verify": cmd_verify, None: cmd_demo}
+                "plot": cmd_plot, "verify": cmd_verify, "carousel": cmd_carousel, None: cmd_demo}
     return commands[args.command](args)
 
 
