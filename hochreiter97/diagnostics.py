@@ -227,6 +227,11 @@ def _g(x):
     return f"{x:.3g}"
 
 
+def _at(variant, q):
+    """A variant's value at lag q, formatted; a dash when q is beyond the lags computed."""
+    return _g(variant["at_lag"][str(q)]) if str(q) in variant["at_lag"] else "–"
+
+
 def readme(result, command) -> str:
     c, e, q_max = result["curves"], result["entry"], result["lags"][-1]
     at = [q for q in (1, 10, 100, 1000) if q <= q_max]
@@ -275,16 +280,16 @@ Settings of every net: `carousel.json` → `settings`, and the docstring of hoch
   each step back multiplies the error by f'(net) w = 0.8 or 1.25 (the table's last column), the paper's §3.1
   analysis: |f' w| < 1 vanishes exponentially in q, |f' w| > 1 blows up. For the logistic unit f' <= 1/4, so
   blowing up needs |w| > 4 and a net input near 0 at every step. With the paper's own initial weights (uniform in
-  [-0.2, 0.2]) the same net passes back {_g(rnn0['at_lag']['1'])} at q = 1, {_g(rnn0['at_lag']['10'])} at q = 10,
+  [-0.2, 0.2]) the same net passes back {_at(rnn0, 1)} at q = 1, {_at(rnn0, 10)} at q = 10,
   and 0 in float64 from q = {rnn0['underflows_to_0_at_lag']} on.
 * `lstm-forget`: the carousel's fixed weight 1 is replaced by the forget gate. The dotted line is the path
   c(t-q) -> c(t) through the forget gates alone, ||d_c(t) * f(t) ... f(t-q+1)||: {_g(per_step(direct))} per step,
   {_g(direct[-1])} at q = {q_max}. The full error decays more slowly ({_g(per_step(c['lstm-forget']))} per step)
   because the paths through h and the gates add to it. With forget-gate bias 0 the error is
-  {_g(var['lstm-forget, forget-gate bias 0']['at_lag']['100'])} at q = 100 and 0 in float64 from
+  {_at(var['lstm-forget, forget-gate bias 0'], 100)} at q = 100 and 0 in float64 from
   q = {var['lstm-forget, forget-gate bias 0']['underflows_to_0_at_lag']} on.
 * `gru`: the update gate z plays the forget gate's part ({_g(per_step(c['gru']))} per step). With update-gate bias 0
-  (the usual initialisation) the error is {_g(var['gru, update-gate bias 0']['at_lag']['100'])} at q = 100 and 0 in
+  (the usual initialisation) the error is {_at(var['gru, update-gate bias 0'], 100)} at q = 100 and 0 in
   float64 from q = {var['gru, update-gate bias 0']['underflows_to_0_at_lag']} on.
 
 These are untrained nets: the curves show how each architecture passes error back at the start of learning, not
@@ -292,11 +297,11 @@ what a trained net does.
 """
 
 
-def write(out="results/carousel", command="python run.py carousel", seed=0) -> list:
+def write(out="results/carousel", command="python run.py carousel", seed=0, lags=LAGS) -> list:
     """carousel.json, carousel.png and README.md in `out`. Returns the paths."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    result = carousel(seed)
+    result = carousel(seed, lags)
     result["command"] = command
     paths = [out / "carousel.json", out / "carousel.png", out / "README.md"]
     paths[0].write_text(json.dumps(result, indent=1) + "\n")
