@@ -163,7 +163,7 @@ def carousel(seed=0, lags=LAGS) -> dict:
 
 def variants(inputs, seed, lags, at=(1, 10, 100, 1000)):
     """The settings not plotted: the paper's initial weights for the conventional net, gate biases 0."""
-    K, first = ROW_2C9.n_out, int(np.argmax(inputs[0]))
+    K = ROW_2C9.n_out
     plain = table2_net(inputs.shape[1], K, None, seed)
     lf = LSTMForget.build(inputs.shape[1], K, hidden=2, seed=seed, init_range=0.2, forget_bias=0.0)
     gr = GRU.build(inputs.shape[1], K, hidden=2, seed=seed, init_range=0.2, update_bias=0.0)
