@@ -16,11 +16,11 @@ import sys
 
 def cmd_list(args) -> int:
     from tasks import config
-    from hochreiter97 import report
-    print(f"{'row':6} {'task':15} {'weights':>7} {'trials':>6}  paper")
+    from hochreiter97 import models, report
+    print(f"{'row':12} {'task':15} {'weights':>7} {'trials':>6}  paper")
     for row in config.rows():
         cfg = config.load(row)
-        print(f"{row:6} {cfg['task']:15} {config.architecture(cfg).n_weights():>7} {cfg['trials']:>6}  "
+        print(f"{row:12} {cfg['task']:15} {models.n_weights(cfg):>7} {cfg['trials']:>6}  "
               f"{report._paper_result(cfg['paper'])}")
     return 0
 
@@ -29,9 +29,10 @@ def cmd_reproduce(args) -> int:
     from hochreiter97 import reproduce, report
     for row in args.rows:
         command = " ".join(["python run.py reproduce", row] + (["--trials", str(args.trials)] if args.trials else [])
-                           + ["--seed", str(args.seed)] + (["--out", args.out] if args.out != "results" else []))
+                           + ["--seed", str(args.seed)] + (["--model", args.model] if args.model else [])
+                           + (["--out", args.out] if args.out != "results" else []))
         s = reproduce.reproduce(row, trials=args.trials, seed=args.seed, workers=args.workers, out=args.out,
-                                command=command)
+                                command=command, model=args.model)
         seq = s["sequences"]
         print(f"{row}: {s['successes']} of {s['trials']} trials succeeded"
               + (f"; sequences to success mean {seq['mean']:,.0f} (min {seq['min']:,}, max {seq['max']:,})" if seq else "")
@@ -111,6 +112,8 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--workers", type=int, default=None, help="parallel processes (default: all cores)")
     p.add_argument("--out", default="results")
+    p.add_argument("--model", choices=["lstm-forget", "gru", "rnn"], default=None,
+                   help="ablation: train this network instead of the 1997 LSTM (results in OUT/ROW@MODEL)")
     p = sub.add_parser("sample", help="task instances as arrays")
     p.add_argument("row")
     p.add_argument("--n", type=int, default=10)

@@ -10,6 +10,10 @@ Per row, under OUT/ROW/ (OUT defaults to results/):
 Running the same command again skips finished trials and resumes running ones from
 their checkpoints; each trial's seeds derive from (seed, row, trial index), so the
 numbers do not depend on --workers or on interruptions.
+
+Ablation `model` (run.py reproduce ROW --model gru): the row's task, protocol, learning
+rate and seeds (so the same training sequences), but another network (config.ablation);
+results under OUT/ROW@MODEL/, labelled as an ablation in the table.
 """
 from __future__ import annotations
 
@@ -25,7 +29,7 @@ import yaml
 from tqdm import tqdm
 
 from tasks import config
-from . import training
+from . import models, training
 
 
 def write_json(path, obj) -> None:
@@ -67,11 +71,13 @@ def _run_one(cfg, seed, k, rowdir, position, checkpoint_seconds, show):
 
 
 def reproduce(row, trials=None, seed=0, workers=None, out="results", checkpoint_seconds=60.0,
-              show=True, command=None) -> dict:
+              show=True, command=None, model=None) -> dict:
     """Run the row's trials that are not finished yet; write and return its summary."""
     cfg = config.load(row)
+    if model is not None:
+        cfg = models.ablation(cfg, model)
     trials = cfg["trials"] if trials is None else trials
-    rowdir = Path(out) / cfg["row"]
+    rowdir = Path(out) / folder(cfg)
     rowdir.mkdir(parents=True, exist_ok=True)
     (rowdir / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
     done = finished_trials(rowdir)
@@ -96,6 +102,11 @@ def reproduce(row, trials=None, seed=0, workers=None, out="results", checkpoint_
     return summary
 
 
+def folder(cfg) -> str:
+    """ROW, or ROW@MODEL for a model ablation."""
+    return cfg["row"] + (f"@{cfg['model_ablation']}" if cfg.get("model_ablation") else "")
+
+
 def _stats(values):
     if not values:
         return None
@@ -109,8 +120,10 @@ def summarize(cfg, records: dict, trials: int, seed: int, command=None) -> dict:
     ok = [r for r in recs if r["success"]]
     tests = [r["test"] for r in ok if r["test"]]
     summary = {
-        "row": cfg["row"], "title": cfg.get("title"), "task": cfg["task"], "stop": cfg["stop"],
-        "weights": config.architecture(cfg).n_weights(), "lr": cfg["lr"], "seed": seed,
+        "row": folder(cfg), "title": cfg.get("title"), "task": cfg["task"], "stop": cfg["stop"],
+        "model": cfg["model"] + (f" ({cfg['trainer']})" if cfg.get("trainer") else ""), "ablation": cfg.get("ablation"),
+        "max_sequences": cfg["max_sequences"], "cap_note": cfg.get("cap_note"),
+        "weights": models.n_weights(cfg), "lr": cfg["lr"], "seed": seed,
         "trials": len(recs), "trials_planned": trials, "successes": len(ok),
         "sequences": _stats([r["sequences"] for r in ok]),
         "test": {
@@ -124,8 +137,15 @@ def summarize(cfg, records: dict, trials: int, seed: int, command=None) -> dict:
         "steps_per_second": statistics.fmean(r["steps_per_second"] for r in recs) if recs else None,
         "paper": cfg["paper"],
         "command": command or f"python run.py reproduce {cfg['row']} --seed {seed}"
-                              + ("" if trials == cfg["trials"] else f" --trials {trials}"),
+                              + ("" if trials == cfg["trials"] else f" --trials {trials}")
+                              + (f" --model {cfg['model_ablation']}" if cfg.get("model_ablation") else ""),
     }
+    carries = [r["carry"] for r in recs if "carry" in r]
+    if carries:                                        # Table 2's net on 2a: the first symbol's reach at the end
+        summary["carry_at_end"] = {
+            "max_log10_product": max(max(c["log10_product"].values()) for c in carries),
+            "max_output_difference": max(c["output_difference"] for c in carries),
+            "w_hh": [c["w_hh"] for c in carries]}
     if cfg["stop"] == "ST1ST2":
         summary["st1"] = _stats([r["st1"] for r in ok if r.get("st1") is not None])
     return summary

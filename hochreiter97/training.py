@@ -43,7 +43,7 @@ import numpy as np
 
 from tasks import FAMILIES, reber
 from tasks.config import architecture, task_params
-from .network import Network
+from . import models
 
 CURVE_POINTS = 1000
 
@@ -54,6 +54,12 @@ def trial_seeds(seed: int, row: str, trial: int) -> dict:
     root = np.random.SeedSequence([seed, zlib.crc32(row.encode()), trial])
     weights, data, stop_test, final_test = root.spawn(4)
     return {"weights": weights, "data": data, "stop_test": stop_test, "final_test": final_test}
+
+
+def seed_row(cfg) -> str:
+    """The row whose seeds a trial draws: its own, or (key seeds_of) the row an ablation varies,
+    so that ablation and row see the same sequences and, where shapes agree, the same initial weights."""
+    return cfg.get("seeds_of") or cfg["row"]
 
 
 # ---------------------------------------------------------------- judging one sequence
@@ -108,9 +114,8 @@ def reber_correct(net, strings) -> bool:
 # ---------------------------------------------------------------- the trial
 def new_trial(cfg, seed: int, trial: int) -> dict:
     """The complete state of a trial before its first sequence."""
-    seeds = trial_seeds(seed, cfg["row"], trial)
-    arch = architecture(cfg)
-    net = Network.build(arch, np.random.default_rng(seeds["weights"]))
+    seeds = trial_seeds(seed, seed_row(cfg), trial)
+    net = models.build(cfg, np.random.default_rng(seeds["weights"]))   # the row's model (config key `model`)
     st = {"row": cfg["row"], "seed": seed, "trial": trial, "n": 0, "done": False, "success": False,
           "weights": net.weights, "rng_weights": np.random.default_rng(seeds["weights"].spawn(1)[0]),
           "rng_data": np.random.default_rng(seeds["data"]), "window": deque(maxlen=cfg["window"]),
@@ -120,9 +125,9 @@ def new_trial(cfg, seed: int, trial: int) -> dict:
     if cfg["construction_window"] > 0:                  # 2a: the cell joins later
         st["cell_present"] = False
         st["construction"] = {"sum": 0.0, "count": 0, "previous": None}
-        _remove_cell(st["weights"], arch)
+        _remove_cell(st["weights"], architecture(cfg))
     if cfg["task"] == "reber":
-        pair_rng = np.random.SeedSequence([seed, zlib.crc32(cfg["row"].encode()), 10_000 + trial // cfg["reber_inits"]])
+        pair_rng = np.random.SeedSequence([seed, zlib.crc32(seed_row(cfg).encode()), 10_000 + trial // cfg["reber_inits"]])
         st["reber_sets"] = reber.datasets(np.random.default_rng(pair_rng), cfg["reber_train"], cfg["reber_test"])
     return st
 
@@ -218,7 +223,7 @@ def _stopped(cfg, st, net, stop_tests):
 
 def _fixed_sequences(cfg, seed, trial, purpose, n):
     """n sequences from the trial's own generator for `purpose` ("stop_test" or "final_test")."""
-    rng = np.random.default_rng(trial_seeds(seed, cfg["row"], trial)[purpose])
+    rng = np.random.default_rng(trial_seeds(seed, seed_row(cfg), trial)[purpose])
     family = FAMILIES[cfg["task"]]
     return [family.generate(rng, **task_params(cfg), info=True) for _ in range(n)]
 
@@ -231,22 +236,22 @@ def _stop_tests(cfg, seed, trial):
 
 def train_until_stop(cfg, st, checkpoint=None, checkpoint_seconds=60.0, progress=None, max_wall=None):
     """Run the trial's training loop from state st to its stop (or to max_wall seconds)."""
-    arch = architecture(cfg)
-    net = Network(arch, st["weights"])
+    net = models.wrap(cfg, st["weights"])
     st["weights"] = net.weights                        # the network trains the state's arrays in place
+    train_kw = models.train_kwargs(cfg)                # lr, and the 1997 LSTM's timing
     family, params = FAMILIES.get(cfg["task"]), task_params(cfg)
     stop_tests = _stop_tests(cfg, st["seed"], st["trial"])
     t0 = last_save = time.perf_counter()
     seconds0 = st["seconds"]
     while not st["done"]:
         x, y, m, info = _draw(cfg, st, family, params)
-        out = net.train(x, y, m, lr=cfg["lr"], timing=cfg["timing"])
+        out = net.train(x, y, m, **train_kw)
         st["n"] += 1
         st["steps"] += len(x)
         E, correct, mae = judge(cfg, out, y, m, info)
         measure = {"sse": E, "mse": E / (cfg["n_out"] * int(m.sum())), "mae": mae}[cfg["st3_error"]]
         if _observe(cfg, st, E, correct, measure) == "construct":
-            _add_cell(st, arch)
+            _add_cell(st, architecture(cfg))
         if _stopped(cfg, st, net, stop_tests):
             st["done"], st["success"] = True, True
             st["stop_at"] = st["stop_at"] if st["stop_at"] is not None else st["n"]
@@ -270,7 +275,7 @@ def final_test(cfg, st) -> dict:
     """The row's test after the stop: test_size fresh sequences, weights frozen."""
     if not st["success"] or cfg["test_size"] == 0:
         return {}
-    net = Network(architecture(cfg), st["weights"])
+    net = models.wrap(cfg, st["weights"])
     return evaluate(cfg, net, _fixed_sequences(cfg, st["seed"], st["trial"], "final_test", cfg["test_size"]))
 
 
@@ -287,6 +292,9 @@ def trial_record(cfg, st, test) -> dict:
         rec["st1"] = st["st1"]
     if "cell_joined_at" in st or "cell_present" in st:
         rec["cell_joined_at"] = st.get("cell_joined_at")
+    carry = models.carry(cfg, st["weights"])           # Table 2's net on 2a: the first symbol's reach (cap_note)
+    if carry is not None:
+        rec["carry"] = carry
     return rec
 
 

@@ -11,6 +11,7 @@ Errors name the file, the key and what was expected:
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -76,12 +77,21 @@ SCHEMA = {
     "p": (_int(2), "alphabet parameter p (Exp. 2)"),
     "q": (_int(1), "time lag - 1 (Exp. 2c)"),
     "reber_target": (_one_of("next", "possible"), "Exp. 1 training target: next symbol or all legal next"),
+    # --- which network (hochreiter97/models.py)
+    "model": (_one_of("lstm97", "rnn", "lstm-forget", "gru"),
+              "lstm97: the paper's LSTM (default); rnn: Table 2's conventional net; lstm-forget, gru: later cells (ablations)"),
+    "trainer": (_one_of("rtrl", "bptt"), "model rnn: RTRL (weights change at every target step) or BPTT (at the sequence end)"),
+    "ablation": (_str(), "what this row changes with respect to the paper: results are labelled as an ablation"),
+    "model_ablation": (_one_of("rnn", "lstm-forget", "gru"),
+                       "set by run.py reproduce ROW --model M (hochreiter97/models.ablation): results in ROW@M"),
+    "seeds_of": (_str(), "draw the trial seeds of this row (an ablation: the same sequences and initial weights)"),
+    "cap_note": (_str(), "why a cap below the paper's (max_sequences) cannot change the outcome"),
     # --- architecture (Table 10)
     "n_in": (_int(1), "input units"),
     "n_out": (_int(1), "output units"),
     "blocks": (_int(1), "memory-cell blocks"),
     "block_size": (_int(1), "cells per block"),
-    "hidden": (_int(0), "conventional hidden units"),
+    "hidden": (_int(0), "conventional hidden units (lstm97: eq. 6, 0 in every row; rnn, lstm-forget, gru: the hidden units)"),
     "connectivity": (_one_of(*CONNECTIVITY), "F or B"),
     "bias": (_one_of(*BIAS_CODES), "which units have bias weights"),
     "output_gate": (_bool(), "output gates present"),
@@ -118,6 +128,7 @@ SCHEMA = {
 }
 
 DEFAULTS = {
+    "model": "lstm97", "trainer": None, "ablation": None, "model_ablation": None, "seeds_of": None, "cap_note": None,
     "variant": None, "T": None, "N": None, "p": None, "q": None, "reber_target": "next",
     "hidden": 0, "connectivity": "F", "squash": "standard", "output_gate": True,
     "in_gate_bias": "r", "out_gate_bias": "r", "timing": "step",
@@ -127,8 +138,11 @@ DEFAULTS = {
     "reber_train": 256, "reber_test": 256, "reber_inits": 10,
     "construction_window": 0, "construction_min_gain": 0.0, "title": None, "correct_threshold": None,
 }
-REQUIRED = ["row", "table", "task", "n_in", "n_out", "blocks", "block_size", "bias", "init_range",
+REQUIRED = ["row", "table", "task", "n_in", "n_out", "bias", "init_range",
             "lr", "trials", "stop", "max_sequences", "paper"]
+# keys that only the 1997 LSTM reads; a row of another model must not give them
+LSTM_KEYS = ("blocks", "block_size", "output_gate", "squash", "in_gate_bias", "out_gate_bias", "timing",
+             "construction_window", "construction_min_gain")
 
 TASK_PARAMS = {
     "reber": ("reber_target",), "long_lag": ("variant", "p", "q"), "two_sequence": ("variant", "T", "N"),
@@ -146,6 +160,8 @@ def _required_here(cfg) -> list:
     if cfg["task"] == "long_lag" and cfg.get("variant") != "2c":
         keys.remove("q")                                   # q is 2c's lag; 2a/2b have none
     keys += list(STOP_PARAMS[cfg["stop"]])
+    keys += ["blocks", "block_size"] if cfg.get("model", "lstm97") == "lstm97" else ["hidden"]
+    keys += ["trainer"] if cfg.get("model") == "rnn" else []
     if cfg["stop"] != "REBER":                             # Exp. 1 judges by the most active outputs
         keys.append("correct_threshold")
     return keys
@@ -168,6 +184,10 @@ def validate(raw, source="<config>") -> dict:
     for key in REQUIRED + _required_here(cfg):
         if cfg.get(key) is None:
             fail(key, SCHEMA[key][0][1] + f" ({SCHEMA[key][1]}), required here", None)
+    if cfg["model"] != "lstm97":
+        return _validate_baseline(raw, cfg, fail)
+    if cfg["trainer"] is not None:
+        fail("trainer", "no trainer for model lstm97 (it learns by the paper's rule)", cfg["trainer"])
     for key in ("in_gate_bias", "out_gate_bias"):
         if cfg[key] != "r" and len(cfg[key]) != cfg["blocks"]:
             fail(key, f"{cfg['blocks']} values (one per block)", cfg[key])
@@ -175,6 +195,24 @@ def validate(raw, source="<config>") -> dict:
         architecture(cfg)
     except ValueError as e:
         raise ConfigError(f"{source}: {e}") from None
+    return cfg
+
+
+def _validate_baseline(raw, cfg, fail) -> dict:
+    """A row of another model: no LSTM keys; at least one hidden unit; rnn's bias is all or nothing."""
+    for key in LSTM_KEYS:
+        if raw.get(key) is not None:
+            fail(key, f"no such key for model {cfg['model']!r} (only the 1997 LSTM has it)", raw[key])
+        cfg[key] = None
+    cfg["construction_window"] = 0                         # the network is whole from the start
+    if cfg["hidden"] < 1:
+        fail("hidden", f"an integer >= 1 (hidden units of model {cfg['model']!r})", cfg["hidden"])
+    if cfg["model"] == "rnn" and cfg["bias"] not in ("none", "all"):
+        fail("bias", "'none' or 'all' (the conventional net biases every unit or none)", cfg["bias"])
+    if cfg["model"] == "rnn" and cfg["connectivity"] != "B":
+        fail("connectivity", "'B' (Table 2's net: the outputs read the inputs and the hidden unit)", cfg["connectivity"])
+    if cfg["model"] != "rnn" and cfg["trainer"] is not None:
+        fail("trainer", f"no trainer for model {cfg['model']!r} (full BPTT)", cfg["trainer"])
     return cfg
 
 
@@ -196,11 +234,19 @@ def load(row_or_path) -> dict:
 
 
 def rows() -> list:
-    """Every row id, in the paper's order."""
-    def order(stem):
-        head, _, tail = stem.partition("-")
-        return (head, int(tail) if tail.isdigit() else 0)
-    return sorted((p.stem for p in CONFIG_DIR.glob("*.yaml")), key=order)
+    """Every row id, in the paper's order: Table 2's competitors (rtrl-*, bptt-*) after 2a,
+    an ablation (ROW-name) right after its row."""
+    return sorted((p.stem for p in CONFIG_DIR.glob("*.yaml")), key=row_order)
+
+
+def row_order(stem: str) -> tuple:
+    natural = tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", stem))
+    for rank, prefix in enumerate(("rtrl-", "bptt-"), 1):
+        if stem.startswith(prefix):
+            return ("2a", 0, rank, natural)
+    head, _, tail = stem.partition("-")
+    number, _, rest = tail.partition("-")
+    return (head, int(number) if number.isdigit() else 0, 3 if rest else 0, natural if rest else ())
 
 
 def architecture(cfg) -> Architecture:

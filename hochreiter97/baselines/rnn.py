@@ -30,15 +30,20 @@ Two trainers, one `run`:
           the paper's Table 2 comparisons), and the next step runs on the new weights.
 
 With the weights held fixed (`weight_changes`), both give the exact -1/2 dE/dw.
+
+backend "numpy" (default) runs the functions below; "numba" runs the same steps
+compiled (rnn_kernel.py, equal to 1e-12), fast enough for Table 2's 5 million sequences.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from ..squash import f, df
+from . import rnn_kernel
 from .common import Baseline, output_step, state_columns, uniform, rng_of
 
 TRAINERS = ("rtrl", "bptt")
+BACKENDS = ("numpy", "numba")
 
 
 def shapes(cfg) -> dict:
@@ -126,25 +131,58 @@ class RNN(Baseline):
     shapes = staticmethod(shapes)
 
     def __init__(self, weights, cfg):
+        cfg = dict({"backend": "numpy"}, **cfg)
         if cfg["trainer"] not in TRAINERS:
             raise ValueError(f"rnn: trainer must be one of {TRAINERS}, got {cfg['trainer']!r}")
+        if cfg["backend"] not in BACKENDS:
+            raise ValueError(f"rnn: backend must be one of {BACKENDS}, got {cfg['backend']!r}")
         super().__init__(weights, cfg)
 
     @classmethod
-    def build(cls, n_in, n_out, hidden=1, seed=0, init_range=0.2, bias=False, trainer="rtrl") -> "RNN":
+    def build(cls, n_in, n_out, hidden=1, seed=0, init_range=0.2, bias=False, trainer="rtrl",
+              backend="numpy") -> "RNN":
         """Weights uniform in [-init_range, init_range] (Experiment 2a: 0.2, all methods)."""
         cfg = {"n_in": n_in, "n_out": n_out, "hidden": hidden, "bias": bool(bias), "trainer": trainer,
-               "outputs_read_inputs": True, "output_bias": bool(bias)}
+               "outputs_read_inputs": True, "output_bias": bool(bias), "backend": backend}
         return cls(uniform(rng_of(seed), shapes(cfg), init_range), cfg)
 
+    def run(self, inputs) -> np.ndarray:
+        if self.cfg["backend"] == "numpy":
+            return super().run(inputs)
+        inputs = np.ascontiguousarray(self._inputs(inputs))
+        outputs = np.empty((len(inputs), self.cfg["n_out"]))
+        rnn_kernel.run(self.weights["w_h"], self.weights["w_k"], inputs, self.cfg["bias"], outputs)
+        return outputs
+
     def weight_changes(self, inputs, targets, mask=None, lr=1.0) -> dict:
+        inputs, targets, mask = self._check(inputs, targets, mask)
+        if self.cfg["backend"] == "numba":
+            return self._compiled(inputs, targets, mask, lr, apply=False)[1]
         if self.cfg["trainer"] == "bptt":
             return super().weight_changes(inputs, targets, mask, lr)
-        inputs, targets, mask = self._check(inputs, targets, mask)
         return rtrl_sequence(self.weights, inputs, targets, mask, lr, False, self.cfg)[1]
 
     def train(self, inputs, targets, mask=None, lr=0.1) -> np.ndarray:
+        inputs, targets, mask = self._check(inputs, targets, mask)
+        if self.cfg["backend"] == "numba":
+            return self._compiled(inputs, targets, mask, lr, apply=True)[0]
         if self.cfg["trainer"] == "bptt":
             return super().train(inputs, targets, mask, lr)
-        inputs, targets, mask = self._check(inputs, targets, mask)
         return rtrl_sequence(self.weights, inputs, targets, mask, lr, True, self.cfg)[0]
+
+    def _compiled(self, inputs, targets, mask, lr, apply):
+        """(outputs, summed changes or None when applied) by rnn_kernel."""
+        w, bias = self.weights, self.cfg["bias"]
+        inputs, targets = np.ascontiguousarray(inputs), np.ascontiguousarray(targets)
+        outputs = np.empty((len(inputs), self.cfg["n_out"]))
+        d = {k: np.zeros_like(a) for k, a in w.items()}
+        if self.cfg["trainer"] == "rtrl":
+            rnn_kernel.rtrl(w["w_h"], w["w_k"], inputs, targets, mask, float(lr), apply, bias,
+                            d["w_h"], d["w_k"], outputs)
+            return outputs, (None if apply else d)
+        rnn_kernel.bptt(w["w_h"], w["w_k"], inputs, targets, mask, bias, d["w_h"], d["w_k"], outputs)
+        for k in w:
+            d[k] *= lr
+            if apply:
+                w[k] += d[k]                                        # BPTT: the summed changes, at the sequence end
+        return outputs, (None if apply else d)

@@ -1,0 +1,99 @@
+"""Rows beyond the paper's LSTM rows: Table 2's competitors (rtrl-*, bptt-*), the ablation rows, and --model."""
+import json
+
+import numpy as np
+import pytest
+
+from hochreiter97 import models, report, reproduce, training
+from tasks import config
+from tasks.config import ConfigError
+
+# Table 2 (SPEC §4.2): row -> (trainer, p, learning rate, weights, % successful)
+TABLE2 = {"rtrl-p4-lr1": ("rtrl", 4, 1.0, 36, 78), "rtrl-p4-lr4": ("rtrl", 4, 4.0, 36, 56),
+          "rtrl-p4-lr10": ("rtrl", 4, 10.0, 36, 22), "rtrl-p10": ("rtrl", 10, 1.0, 144, 0),
+          "rtrl-p100": ("rtrl", 100, 1.0, 10404, 0), "bptt-p100": ("bptt", 100, 1.0, 10404, 0)}
+ABLATIONS = ["1-2-noog", "4-1-igb0"]
+
+
+def test_rows_listed_in_order():
+    rows = config.rows()
+    assert rows[rows.index("2a") + 1:rows.index("2b")] == list(TABLE2)
+    assert rows[rows.index("4-1") + 1] == "4-1-igb0" and rows[rows.index("1-2") + 1] == "1-2-noog"
+
+
+@pytest.mark.parametrize("row", TABLE2)
+def test_table2_rows(row):
+    trainer, p, lr, weights, rate = TABLE2[row]
+    cfg = config.load(row)
+    assert (cfg["model"], cfg["trainer"], cfg["hidden"], cfg["p"], cfg["lr"]) == ("rnn", trainer, 1, p, lr)
+    assert models.n_weights(cfg) == cfg["paper"]["weights"] == weights
+    assert cfg["paper"]["success_rate"] == rate
+    twoa = config.load("2a")                                         # the protocol of row 2a
+    for key in ("task", "variant", "init_range", "stop", "correct_threshold", "abs_streak", "abs_at", "test_size"):
+        assert cfg[key] == twoa[key], key
+    assert cfg["max_sequences"] == 5_000_000 or (cfg["cap_note"] and cfg["max_sequences"] < 5_000_000)
+    assert cfg["trials"] == 9 if p == 4 else cfg["trials"] >= 1
+
+
+@pytest.mark.parametrize("row", ABLATIONS)
+def test_ablation_rows_differ_from_their_row_only_where_they_say(row):
+    cfg, base = config.load(row), config.load(row.rsplit("-", 1)[0])
+    assert cfg["ablation"]
+    differ = {k for k in cfg if cfg[k] != base[k]} - {"row", "title", "ablation", "seeds_of"}
+    assert cfg["seeds_of"] == base["row"]
+    assert differ == {"4-1-igb0": {"in_gate_bias"}, "1-2-noog": {"output_gate", "out_gate_bias"}}[row]
+
+
+def test_loader_rejects_lstm_keys_for_other_models_and_rnn_without_trainer(tmp_path):
+    raw = dict(config.load("rtrl-p4-lr1"))
+    raw = {k: v for k, v in raw.items() if v is not None and k not in config.LSTM_KEYS}
+    config.validate(raw)
+    with pytest.raises(ConfigError, match="'blocks'"):
+        config.validate(dict(raw, blocks=1))
+    with pytest.raises(ConfigError, match="'trainer'"):
+        config.validate({k: v for k, v in raw.items() if k != "trainer"})
+    with pytest.raises(ConfigError, match="'trainer'"):
+        config.validate(dict(config.load("4-1"), trainer="rtrl"))
+
+
+def test_competitor_row_runs_under_its_protocol():
+    cfg = dict(config.load("rtrl-p4-lr10"), max_sequences=300)
+    rec = training.run_trial(cfg, seed=0, trial=0)
+    assert rec["sequences_presented"] == 300 and rec["time_steps"] == 300 * 4
+    st = training.new_trial(cfg, 0, 0)
+    assert set(st["weights"]) == {"w_h", "w_k"} and st["weights"]["w_k"].shape == (5, 6)
+    assert np.abs(st["weights"]["w_h"]).max() <= 0.2
+    carry = models.carry(cfg, st["weights"])
+    assert carry["log10_product"]["x"] < 0 and carry["output_difference"] < 0.5
+
+
+def test_abs_success_is_reachable_for_a_competitor():
+    """p = 4, lr 10: RTRL can solve 2a; the ABS rule fires with a short streak."""
+    cfg = dict(config.load("rtrl-p4-lr10"), max_sequences=60000, abs_streak=200)
+    rec = training.run_trial(cfg, seed=0, trial=1)
+    assert rec["success"] in (True, False) and rec["sequences_presented"] <= 60000
+    if rec["success"]:
+        assert rec["sequences"] == rec["sequences_presented"] - 200
+
+
+def test_model_ablation_results_folder_and_label(tmp_path, monkeypatch):
+    row = "6a"
+    cfg = models.ablation(config.load(row), "gru")
+    assert cfg["model"] == "gru" and cfg["lr"] == config.load(row)["lr"] and cfg["stop"] == "ST3"
+    assert abs(models.n_weights(cfg) - 156) <= 30
+    small = dict(config.load(row), max_sequences=30, test_size=5)      # a short cap keeps the test fast
+    monkeypatch.setattr(config, "load", lambda r: small)
+    s = reproduce.reproduce(row, trials=1, seed=0, workers=1, out=tmp_path, show=False, model="gru")
+    assert (tmp_path / "6a@gru" / "trial-0.json").exists() and s["row"] == "6a@gru"
+    assert s["ablation"].startswith("gru") and s["model"] == "gru"
+    rec = json.loads((tmp_path / "6a@gru" / "trial-0.json").read_text())
+    assert rec["sequences_presented"] == 30
+    line = [l for l in report.table_markdown(tmp_path).splitlines() if l.startswith("| 6a@gru")][0]
+    assert "ablation" in line
+
+
+def test_model_ablation_keeps_the_training_sequences():
+    """Same row and seed: the ablation sees the LSTM trial's training sequences."""
+    cfg = config.load("6a")
+    a, b = training.new_trial(cfg, 0, 2), training.new_trial(models.ablation(cfg, "rnn"), 0, 2)
+    assert np.array_equal(a["rng_data"].integers(1 << 30, size=5), b["rng_data"].integers(1 << 30, size=5))
