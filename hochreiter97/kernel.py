@@ -5,11 +5,34 @@ forward (6)-(9), accumulators (25) and (27), and, at steps with a target,
 errors (19)-(23) and weight changes (22), (26), (28). Float64 throughout; the
 buffers are allocated once per sequence, never per step.
 
-Weight changes are *added* into the arrays dw_in ... dw_k. To change the
-weights at every step that has a target, the caller passes the weight arrays
-themselves as dw_* (every error of a step is computed before any weight of that
-step changes, so the aliasing is safe; tests/test_kernel.py checks it against
-the reference). To sum the changes of a sequence, it passes zeroed arrays.
+    status = sequence(w, dims, inputs, targets, mask, alpha, learn, dw, outputs)
+
+w and dw are tuples (w_in, w_out, w_c, w_h, w_k) of the arrays of
+architecture.py. Weight changes are *added* into dw. To change the weights at
+every step that has a target, the caller passes the weight arrays themselves as
+dw (every error of a step is computed before any weight of that step changes,
+so the aliasing is safe; tests/test_kernel.py checks it against the
+reference). To sum the changes of a sequence, it passes zeroed arrays. The
+status is OK, or says which values were not finite: the inputs or the targets
+(then nothing was computed), or the weights w after the sequence.
+
+Where the speed comes from (measured: results/complexity/README.md):
+
+  * Only active inputs are touched. `active_inputs` lists, once per sequence,
+    the non-zero input units of every step (one-hot inputs: one per step). The
+    sums over u(t) then read only those input columns and the recurrent ones, and
+    the accumulators (25), (27) of an input column that is zero at step t stay as
+    they are: they would add g(..) f'(..) * 0. This is exact, and the cost of a step
+    no longer grows with the number of input units. Inputs with more than
+    SPARSE_FRACTION non-zero take the dense loops; each case is compiled apart.
+  * Sums may be added up in any order (fastmath "reassoc", "contract": the dot
+    products vectorise, products and sums fuse). No other fastmath flag: exp,
+    inf and nan keep IEEE semantics. Results differ from reference.py by rounding
+    only, below 1e-12 relative (verify.py check d; tests/test_kernel.py).
+  * One sigmoid per unit and step: g and g' share sigma(net_c), h and h' share
+    sigma(s_c), which the error step (21), (23) reuses.
+  * A step runs in phases: all net inputs, then all squashing, then the
+    accumulators, so that independent work sits side by side.
 
 `dims` packs the structure: (n_in, C, S, H, K, output_gate, connectivity_B, squash_2ab).
 """
@@ -17,6 +40,9 @@ import numpy as np
 from numba import njit
 
 DIM_NAMES = ("n_in", "C", "S", "H", "K", "output_gate", "connectivity_B", "squash_2ab")
+FAST = {"reassoc", "contract"}        # the only fastmath flags used
+SPARSE_FRACTION = 0.25                # active-input lists when at most this fraction of inputs is non-zero
+OK, INPUTS_NON_FINITE, TARGETS_NON_FINITE, WEIGHTS_NON_FINITE = 0, 1, 2, 3
 
 
 def pack_dims(arch):
@@ -27,135 +53,226 @@ def pack_dims(arch):
 
 @njit(cache=True, inline="always")
 def _sigma(x):
-    if x >= 0.0:
-        return 1.0 / (1.0 + np.exp(-x))
-    e = np.exp(x)
-    return e / (1.0 + e)
+    return 1.0 / (1.0 + np.exp(-x))          # x < -709: exp overflows to inf and sigma is 0.0, as it should
+
+
+@njit(cache=True, inline="always")
+def _dot(w, u, lo, hi, idx, val, a, b):
+    """sum_m w[m] u[m] over the active inputs idx[a:b] (values val[a:b]) and the columns lo..hi-1."""
+    s = 0.0
+    for i in range(a, b):
+        s += w[idx[i]] * val[i]
+    w_, u_ = w[lo:hi], u[lo:hi]               # a loop from 0 over slices vectorises, one from lo does not
+    for m in range(w_.shape[0]):
+        s += w_[m] * u_[m]
+    return s
+
+
+@njit(cache=True, inline="always")
+def _axpy(c, u, lo, hi, idx, val, a, b, out):
+    """out[m] += c u[m] on the columns _dot reads; on the others u[m] = 0."""
+    for i in range(a, b):
+        out[idx[i]] += c * val[i]
+    out_, u_ = out[lo:hi], u[lo:hi]
+    for m in range(out_.shape[0]):
+        out_[m] += c * u_[m]
 
 
 @njit(cache=True)
-def sequence(w_in, w_out, w_c, w_h, w_k, dims, inputs, targets, mask, alpha, learn,
-             dw_in, dw_out, dw_c, dw_h, dw_k, outputs):
+def active_inputs(inputs, targets, mask):
+    """Check a sequence's values and list its non-zero inputs: (status, ptr, idx, val).
+
+    status is INPUTS_NON_FINITE or TARGETS_NON_FINITE (targets at masked steps) or
+    OK. When at most SPARSE_FRACTION of the inputs are non-zero, the non-zero input
+    units of step t are idx[ptr[t]:ptr[t+1]], their values val[ptr[t]:ptr[t+1]];
+    otherwise ptr is empty and the steps read the rows of `inputs` whole.
+    """
+    L, n = inputs.shape
+    cap = int(SPARSE_FRACTION * L * n)
+    ptr = np.zeros(L + 1, dtype=np.int64)
+    idx = np.empty(cap, dtype=np.int64)
+    val = np.empty(cap)
+    k = 0
+    sparse = True
+    for t in range(L):
+        row = inputs[t]
+        finite, nz, where = True, 0, 0
+        for m in range(n):                    # one vectorised pass: finite? how many non-zero? where?
+            x = row[m]
+            finite &= x - x == 0.0            # false for inf and nan
+            nz += x != 0.0
+            where += m * (x != 0.0)           # the index itself when there is exactly one (one-hot)
+        if not finite:
+            return INPUTS_NON_FINITE, ptr[:0], idx[:0], val[:0]
+        sparse &= k + nz <= cap
+        if sparse and nz == 1:
+            idx[k], val[k] = where, row[where]
+            k += 1
+        elif sparse and nz > 1:
+            for m in range(n):
+                if row[m] != 0.0:
+                    idx[k], val[k] = m, row[m]
+                    k += 1
+        ptr[t + 1] = k
+        if mask[t]:
+            for o in range(targets.shape[1]):
+                if not targets[t, o] - targets[t, o] == 0.0:
+                    return TARGETS_NON_FINITE, ptr[:0], idx[:0], val[:0]
+    if not sparse:
+        return OK, ptr[:0], idx[:0], val[:0]
+    return OK, ptr, idx[:k], val[:k]
+
+
+@njit(cache=True, inline="always")
+def _finite(a):
+    ok = True
+    for x in a.ravel():
+        ok &= x - x == 0.0                    # false for inf and nan
+    return ok
+
+
+@njit(cache=True, inline="always")
+def _steps(sparse, w, dims, inputs, ptr, idx, val, targets, mask, alpha, learn, dw, outputs):
+    """Every step of the sequence; `sparse` is a compile-time constant (see _sparse_steps, _dense_steps)."""
+    w_in, w_out, w_c, w_h, w_k = w
+    dw_in, dw_out, dw_c, dw_h, dw_k = dw
     n_in, C, S, H, K = dims[0], dims[1], dims[2], dims[3], dims[4]
     has_og, conn_B, sq2ab = dims[5] == 1, dims[6] == 1, dims[7] == 1
     I_in, I_out, I_c, I_h, J = w_in.shape[1], w_out.shape[1], w_c.shape[2], w_h.shape[1], w_k.shape[1]
     I0 = n_in if conn_B else n_in + C * S + C + w_out.shape[0] + H
     J_c = n_in if conn_B else 0                                   # column of the first cell in v
-    u = np.zeros(I0 + 1)
+    lo = n_in if sparse else 0                                    # first column of u read whole
+    lo_v = lo if conn_B else 0                                    # ... of v (inputs feed outputs only under "B")
+    u = np.zeros(I0 + 1)                                          # u(t): x(t), y(t-1), 1
     u[I0] = 1.0                                                   # bias unit
-    v = np.zeros(J_c + C * S + H + 1)
+    v = np.zeros(J_c + C * S + H + 1)                             # v(t): [x(t)], y_c(t), y_h(t), 1
     v[J_c + C * S + H] = 1.0
     net_in = np.zeros(C); y_in = np.zeros(C)
-    net_out = np.zeros(C); y_out = np.ones(C)
-    net_c = np.zeros((C, S)); s_c = np.zeros((C, S)); y_c = np.zeros((C, S))
-    net_h = np.zeros(H); y_h = np.zeros(H)
-    y_k = np.zeros(K); e_k = np.zeros(K); e_h = np.zeros(H); e_out = np.zeros(C)
-    back = np.zeros((C, S)); e_s = np.zeros((C, S))
+    net_out = np.zeros(C); y_out = np.ones(C)                     # no output gate: y_out = 1
+    net_c = np.zeros((C, S)); sig_c = np.zeros((C, S))            # sigma(net_c): g and g'
+    s_c = np.zeros((C, S)); sig_s = np.zeros((C, S)); y_c = np.zeros((C, S))   # sigma(s_c): h and h'
+    y_h = np.zeros(H)
+    y_k = np.zeros(K); e_k = np.zeros(K); e_h = np.zeros(H); e_out = np.zeros(C); e_s = np.zeros((C, S))
     ds_dw_in = np.zeros((C, S, I_in)); ds_dw_c = np.zeros((C, S, I_c))
 
-    for t in range(inputs.shape[0]):
-        for m in range(n_in):
-            u[m] = inputs[t, m]
-            if conn_B:
-                v[m] = inputs[t, m]
-        for j in range(C):                                        # (7)
-            a = 0.0
-            for m in range(I_in):
-                a += w_in[j, m] * u[m]
-            net_in[j] = a
-            y_in[j] = _sigma(a)
-        if has_og:                                                # (8)
-            for j in range(C):
-                a = 0.0
-                for m in range(I_out):
-                    a += w_out[j, m] * u[m]
-                net_out[j] = a
-                y_out[j] = _sigma(a)
+    for t in range(outputs.shape[0]):
+        a = b = 0                                                 # active inputs idx[a:b]
+        if sparse:
+            a, b = ptr[t], ptr[t + 1]
+        else:
+            for m in range(n_in):                                 # stage 1: x(t) onto the inputs
+                u[m] = inputs[t, m]
+                if conn_B:
+                    v[m] = inputs[t, m]
+        a_v, b_v = (a, b) if conn_B else (0, 0)
+
+        # stage 2, the hidden units; first every net input, from u(t)
         for j in range(C):
-            fin = y_in[j] * (1.0 - y_in[j])                       # f'_in
+            net_in[j] = _dot(w_in[j], u, lo, I_in, idx, val, a, b)            # (7)
+            if has_og:
+                net_out[j] = _dot(w_out[j], u, lo, I_out, idx, val, a, b)     # (8)
             for c in range(S):
-                a = 0.0
-                for m in range(I_c):
-                    a += w_c[j, c, m] * u[m]
-                net_c[j, c] = a                                   # (9)
-                sg = _sigma(a)
+                net_c[j, c] = _dot(w_c[j, c], u, lo, I_c, idx, val, a, b)     # (9)
+        for j in range(C):
+            y_in[j] = _sigma(net_in[j])                                       # (7)
+            if has_og:
+                y_out[j] = _sigma(net_out[j])                                 # (8)
+            for c in range(S):
+                sig_c[j, c] = _sigma(net_c[j, c])
+                g = sig_c[j, c] if sq2ab else 4.0 * sig_c[j, c] - 2.0         # g(net_c), eqs. (5), (9)
+                s_c[j, c] += y_in[j] * g                                      # (9) the CEC
                 if sq2ab:
-                    gc, dgc = sg, sg * (1.0 - sg)
+                    y_c[j, c] = y_out[j] * s_c[j, c]                          # (9), h = identity
                 else:
-                    gc, dgc = 4.0 * sg - 2.0, 4.0 * sg * (1.0 - sg)
-                s_c[j, c] += y_in[j] * gc                         # (9) CEC
-                hs = s_c[j, c] if sq2ab else 2.0 * _sigma(s_c[j, c]) - 1.0
-                y_c[j, c] = y_out[j] * hs                         # (9)
+                    sig_s[j, c] = _sigma(s_c[j, c])
+                    y_c[j, c] = y_out[j] * (2.0 * sig_s[j, c] - 1.0)          # (9), h(s_c), eq. (4)
                 v[J_c + j * S + c] = y_c[j, c]
-                a_in = gc * fin
-                a_c = dgc * y_in[j]
-                for m in range(I_in):                             # (25)
-                    ds_dw_in[j, c, m] += a_in * u[m]
-                for m in range(I_c):                              # (27)
-                    ds_dw_c[j, c, m] += a_c * u[m]
-        for i in range(H):                                        # (6)
-            a = 0.0
-            for m in range(I_h):
-                a += w_h[i, m] * u[m]
-            net_h[i] = a
-            y_h[i] = _sigma(a)
+        for j in range(C):
+            df_in = y_in[j] * (1.0 - y_in[j])                                 # f'_in(net_in)
+            for c in range(S):
+                sg = sig_c[j, c]
+                g, dg = (sg, sg * (1.0 - sg)) if sq2ab else (4.0 * sg - 2.0, 4.0 * sg * (1.0 - sg))
+                _axpy(g * df_in, u, lo, I_in, idx, val, a, b, ds_dw_in[j, c])     # (25)
+                _axpy(dg * y_in[j], u, lo, I_c, idx, val, a, b, ds_dw_c[j, c])    # (27)
+        for i in range(H):
+            y_h[i] = _sigma(_dot(w_h[i], u, lo, I_h, idx, val, a, b))         # (6)
             v[J_c + C * S + i] = y_h[i]
-        for k in range(K):                                        # output units
-            a = 0.0
-            for m in range(J):
-                a += w_k[k, m] * v[m]
-            y_k[k] = _sigma(a)
+        # stage 3, the output units, from v(t)
+        for k in range(K):
+            y_k[k] = _sigma(_dot(w_k[k], v, lo_v, J, idx, val, a_v, b_v))     # output unit
             outputs[t, k] = y_k[k]
 
         if learn and mask[t]:
-            for k in range(K):                                    # (19)
-                e_k[k] = y_k[k] * (1.0 - y_k[k]) * (targets[t, k] - y_k[k])
-            for i in range(H):                                    # (20)
-                a = 0.0
+            for k in range(K):
+                e_k[k] = y_k[k] * (1.0 - y_k[k]) * (targets[t, k] - y_k[k])   # (19)
+            for i in range(H):
+                back = 0.0
                 for k in range(K):
-                    a += w_k[k, J_c + C * S + i] * e_k[k]
-                e_h[i] = y_h[i] * (1.0 - y_h[i]) * a
+                    back += w_k[k, J_c + C * S + i] * e_k[k]
+                e_h[i] = y_h[i] * (1.0 - y_h[i]) * back                       # (20)
             for j in range(C):
                 eo = 0.0
                 for c in range(S):
-                    a = 0.0
+                    back = 0.0                                    # sum_k w_{k c_j^v} e_k, shared by (21), (23)
                     for k in range(K):
-                        a += w_k[k, J_c + j * S + c] * e_k[k]
-                    back[j, c] = a
+                        back += w_k[k, J_c + j * S + c] * e_k[k]
                     if sq2ab:
-                        hs, dhs = s_c[j, c], 1.0
+                        h, dh = s_c[j, c], 1.0
                     else:
-                        sg = _sigma(s_c[j, c])
-                        hs, dhs = 2.0 * sg - 1.0, 2.0 * sg * (1.0 - sg)
-                    eo += hs * a
-                    e_s[j, c] = y_out[j] * dhs * a                # (23)
-                e_out[j] = y_out[j] * (1.0 - y_out[j]) * eo       # (21)
+                        h, dh = 2.0 * sig_s[j, c] - 1.0, 2.0 * sig_s[j, c] * (1.0 - sig_s[j, c])
+                    eo += h * back
+                    e_s[j, c] = y_out[j] * dh * back                          # (23)
+                e_out[j] = y_out[j] * (1.0 - y_out[j]) * eo                   # (21)
             # every error of this step is known: now the weight changes (dw may alias w)
-            for k in range(K):                                    # (22), l = k
-                for m in range(J):
-                    dw_k[k, m] += alpha * e_k[k] * v[m]
-            for i in range(H):                                    # (22), l = i
-                for m in range(I_h):
-                    dw_h[i, m] += alpha * e_h[i] * u[m]
+            for k in range(K):
+                _axpy(alpha * e_k[k], v, lo_v, J, idx, val, a_v, b_v, dw_k[k])    # (22), l = k
+            for i in range(H):
+                _axpy(alpha * e_h[i], u, lo, I_h, idx, val, a, b, dw_h[i])        # (22), l = i
             if has_og:
-                for j in range(C):                                # (22), l = out_j
-                    for m in range(I_out):
-                        dw_out[j, m] += alpha * e_out[j] * u[m]
+                for j in range(C):
+                    _axpy(alpha * e_out[j], u, lo, I_out, idx, val, a, b, dw_out[j])   # (22), l = out_j
             for j in range(C):
-                for c in range(S):
-                    a = alpha * e_s[j, c]
-                    for m in range(I_in):                         # (26)
-                        dw_in[j, m] += a * ds_dw_in[j, c, m]
-                    for m in range(I_c):                          # (28)
-                        dw_c[j, c, m] += a * ds_dw_c[j, c, m]
+                for c in range(S):                        # every column: the accumulators hold the history
+                    _axpy(alpha * e_s[j, c], ds_dw_in[j, c], 0, I_in, idx, val, 0, 0, dw_in[j])   # (26)
+                    _axpy(alpha * e_s[j, c], ds_dw_c[j, c], 0, I_c, idx, val, 0, 0, dw_c[j, c])   # (28)
 
         if not conn_B:                                            # y(t) becomes y(t-1) of the next step
             for j in range(C):
                 for c in range(S):
                     u[n_in + j * S + c] = y_c[j, c]
                 u[n_in + C * S + j] = y_in[j]
-            if has_og:
-                for j in range(C):
+                if has_og:
                     u[n_in + C * S + C + j] = y_out[j]
             for i in range(H):
                 u[I0 - H + i] = y_h[i]
+
+
+@njit(cache=True, fastmath=FAST)
+def _sparse_steps(w, dims, ptr, idx, val, targets, mask, alpha, learn, dw, outputs):
+    _steps(True, w, dims, np.empty((0, 0)), ptr, idx, val, targets, mask, alpha, learn, dw, outputs)
+
+
+@njit(cache=True, fastmath=FAST)
+def _dense_steps(w, dims, inputs, targets, mask, alpha, learn, dw, outputs):
+    none = np.empty(0, dtype=np.int64)
+    _steps(False, w, dims, inputs, none, none, np.empty(0), targets, mask, alpha, learn, dw, outputs)
+
+
+@njit(cache=True)
+def steps(w, dims, inputs, ptr, idx, val, targets, mask, alpha, learn, dw, outputs):
+    """The steps of a checked sequence with its active-input lists (ptr empty: dense)."""
+    if ptr.shape[0] > 0:
+        _sparse_steps(w, dims, ptr, idx, val, targets, mask, alpha, learn, dw, outputs)
+    else:
+        _dense_steps(w, dims, inputs, targets, mask, alpha, learn, dw, outputs)
+    finite = _finite(w[0]) and _finite(w[1]) and _finite(w[2]) and _finite(w[3]) and _finite(w[4])
+    return OK if finite else WEIGHTS_NON_FINITE
+
+
+@njit(cache=True)
+def sequence(w, dims, inputs, targets, mask, alpha, learn, dw, outputs):
+    """One sequence: check it, list its active inputs, run its steps. Returns a status (module docstring)."""
+    status, ptr, idx, val = active_inputs(inputs, targets, mask)
+    if status != OK:
+        return status
+    return steps(w, dims, inputs, ptr, idx, val, targets, mask, alpha, learn, dw, outputs)

@@ -23,6 +23,7 @@ Two back ends compute the same thing: "kernel" (numba, the default) and
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 
@@ -80,12 +81,14 @@ class Network:
         inputs, targets, mask = self._check(inputs, targets, mask)
         lr = _check_lr(lr)
         if timing == "step":
-            outputs, _ = self._sequence(inputs, targets, mask, lr, learn=True, apply=True)
+            outputs, _, finite = self._sequence(inputs, targets, mask, lr, learn=True, apply=True)
         else:
-            outputs, dw = self._sequence(inputs, targets, mask, lr, learn=True, apply=False)
+            outputs, dw, _ = self._sequence(inputs, targets, mask, lr, learn=True, apply=False)
             for name in WEIGHT_NAMES:
                 self.weights[name] += dw[name]
-        _check_finite(self.weights, "weights after training (diverged, or set to a non-finite value)")
+            finite = False                            # not known yet
+        if not finite:
+            _check_finite(self.weights, "weights after training (diverged, or set to a non-finite value)")
         return outputs
 
     def weight_changes(self, inputs, targets, mask=None, lr=1.0) -> dict:
@@ -98,29 +101,32 @@ class Network:
         return self._sequence(inputs, targets, mask, _check_lr(lr), learn=True, apply=False)[1]
 
     def _sequence(self, inputs, targets, mask, lr, learn, apply=False):
+        """(outputs, summed weight changes or None when applied, True if the weights are known finite)."""
         w = self.weights
         if self.backend == "reference":
+            _check_values(inputs, targets, mask)
             outputs, dw, w_after = reference.run_sequence(self.arch, w, inputs, targets, mask, lr,
                                                           timing="step", apply=learn and apply)
             if learn and apply:
                 for name in WEIGHT_NAMES:
                     w[name][...] = w_after[name]
-            return outputs, dw
+            return outputs, dw, False
         L = len(inputs)
         outputs = np.empty((L, self.arch.n_out))
         if targets is None:
             targets, mask = np.zeros((L, self.arch.n_out)), np.zeros(L, dtype=np.bool_)
+        w_ = (w["w_in"], w["w_out"], w["w_c"], w["w_h"], w["w_k"])           # WEIGHT_NAMES, spelled out: fast
         dw = w if apply else {name: np.zeros_like(a) for name, a in w.items()}
-        kernel.sequence(w["w_in"], w["w_out"], w["w_c"], w["w_h"], w["w_k"], self._dims,
-                        inputs, targets, mask, lr, learn,
-                        dw["w_in"], dw["w_out"], dw["w_c"], dw["w_h"], dw["w_k"], outputs)
-        return outputs, (None if apply else dw)
+        dw_ = w_ if apply else (dw["w_in"], dw["w_out"], dw["w_c"], dw["w_h"], dw["w_k"])
+        status = kernel.sequence(w_, self._dims, inputs, targets, mask, lr, learn, dw_, outputs)
+        if status in (kernel.INPUTS_NON_FINITE, kernel.TARGETS_NON_FINITE):
+            _check_values(inputs, targets, mask)      # raises, naming the value
+        return outputs, (None if apply else dw), status == kernel.OK     # the kernel checked the weights
 
     def _check(self, inputs, targets, mask):
         inputs = np.ascontiguousarray(inputs, dtype=np.float64)
         if inputs.ndim != 2 or inputs.shape[1] != self.arch.n_in:
             raise ValueError(f"inputs: expected shape (L, {self.arch.n_in}), got {inputs.shape}")
-        _check_finite({"inputs": inputs}, "sequence")
         if targets is None:
             return inputs, None, None
         targets = np.ascontiguousarray(targets, dtype=np.float64)
@@ -129,8 +135,7 @@ class Network:
         mask = np.ones(len(inputs), dtype=np.bool_) if mask is None else np.ascontiguousarray(mask, dtype=np.bool_)
         if mask.shape != (len(inputs),):
             raise ValueError(f"mask: expected shape ({len(inputs)},), got {mask.shape}")
-        _check_finite({"targets": targets[mask]}, "sequence")
-        return inputs, targets, mask
+        return inputs, targets, mask          # finite values: checked by _check_values or the kernel
 
     # --- files ---
     def save(self, path) -> None:
@@ -146,6 +151,12 @@ class Network:
             return cls(arch, {name: z[name] for name in WEIGHT_NAMES}, backend)
 
 
+def _check_values(inputs, targets, mask) -> None:
+    _check_finite({"inputs": inputs}, "sequence")
+    if targets is not None:
+        _check_finite({"targets": targets[mask]}, "sequence")
+
+
 def _check_finite(arrays: dict, what: str) -> None:
     for name, a in arrays.items():
         if not np.all(np.isfinite(a)):
@@ -155,6 +166,6 @@ def _check_finite(arrays: dict, what: str) -> None:
 
 def _check_lr(lr) -> float:
     lr = float(lr)
-    if not np.isfinite(lr) or lr < 0:
+    if not math.isfinite(lr) or lr < 0:
         raise ValueError(f"lr: expected a finite learning rate >= 0, got {lr}")
     return lr

@@ -1,0 +1,129 @@
+"""The numba kernel against the numpy reference on every path it has.
+
+The kernel has two compiled step loops: dense (every input column read) and
+sparse (only the non-zero inputs of each step; `kernel.active_inputs` decides).
+Each is checked against reference.py to 1e-12 relative, on every architecture
+variant, both timings, targets at the end and at every step.
+"""
+import dataclasses
+
+import numpy as np
+import pytest
+
+from hochreiter97 import Network, kernel
+from hochreiter97.architecture import WEIGHT_NAMES, init_weights
+from hochreiter97.verify import VARIANTS, rel_error
+
+# every variant of verify.py, widened to 8 inputs so that one-hot inputs take the sparse path
+WIDE = {name: dataclasses.replace(arch, n_in=8) for name, arch in VARIANTS.items()}
+
+
+def inputs_of(kind, L, n, rng):
+    """Input sequences of four kinds: which path each takes is checked in test_path_taken."""
+    if kind == "one-hot":                                   # the 2a-2c, 6a-6b, Reber coding
+        x = np.zeros((L, n))
+        x[np.arange(L), rng.integers(n, size=L)] = 1.0
+    elif kind == "two-hot, signed values":                  # 2 of 8 = SPARSE_FRACTION: still sparse
+        x = np.zeros((L, n))
+        for t in range(L):
+            x[t, rng.choice(n, size=2, replace=False)] = rng.normal(size=2)
+    elif kind == "sparse with empty rows":
+        x = np.zeros((L, n))
+        rows = rng.random(L) < 0.5
+        x[rows, rng.integers(n, size=rows.sum())] = rng.normal(size=rows.sum())
+    else:                                                   # "dense"
+        x = rng.uniform(-1.0, 1.0, size=(L, n))
+    return x
+
+
+KINDS = ("one-hot", "two-hot, signed values", "sparse with empty rows", "dense")
+
+
+def problem(arch, kind, end_only, seed=0, L=30):
+    rng = np.random.default_rng(seed)
+    w = init_weights(dataclasses.replace(arch, init_range=1.0), rng)
+    x = inputs_of(kind, L, arch.n_in, rng)
+    y = rng.uniform(size=(L, arch.n_out))
+    m = np.zeros(L, bool)
+    m[-1 if end_only else slice(None)] = True
+    return w, x, y, m
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_path_taken(kind):
+    arch = WIDE["exp4 (F, all, S=2)"]
+    _, x, y, m = problem(arch, kind, True)
+    status, ptr, idx, val = kernel.active_inputs(x, y, m)
+    assert status == kernel.OK
+    if kind == "dense":
+        assert len(ptr) == 0
+    else:
+        assert len(ptr) == len(x) + 1
+        for t in range(len(x)):                              # exactly the non-zero entries, in order
+            cols = idx[ptr[t]:ptr[t + 1]]
+            np.testing.assert_array_equal(cols, np.flatnonzero(x[t]))
+            np.testing.assert_array_equal(val[ptr[t]:ptr[t + 1]], x[t, cols])
+
+
+@pytest.mark.parametrize("name", WIDE)
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("end_only", [True, False], ids=["end", "every step"])
+@pytest.mark.parametrize("timing", ["step", "sequence"])
+def test_kernel_matches_reference(name, kind, end_only, timing):
+    arch = WIDE[name]
+    w, x, y, m = problem(arch, kind, end_only)
+    fast, slow = Network(arch, w, "kernel"), Network(arch, w, "reference")
+    err, where = rel_error(fast.weight_changes(x, y, m), slow.weight_changes(x, y, m))
+    assert err < 1e-12, f"weight changes: {where} differs by {err:.1e}"
+    for _ in range(3):
+        out_f, out_s = fast.train(x, y, m, lr=0.3, timing=timing), slow.train(x, y, m, lr=0.3, timing=timing)
+        assert np.abs(out_f - out_s).max() < 1e-12 * np.abs(out_s).max(), "outputs y_k"
+    err, where = rel_error(fast.weights, slow.weights)
+    assert err < 1e-12, f"weights after training: {where} differs by {err:.1e}"
+
+
+@pytest.mark.parametrize("name", WIDE)
+def test_sparse_and_dense_loops_agree(name):
+    """The same one-hot sequence through both compiled loops (dense forced by an empty ptr)."""
+    arch = WIDE[name]
+    w, x, y, m = problem(arch, "one-hot", False, seed=3)
+    _, ptr, idx, val = kernel.active_inputs(x, y, m)
+    dims = kernel.pack_dims(arch)
+    results = []
+    for p in (ptr, ptr[:0]):
+        ws = tuple(w[k].copy() for k in WEIGHT_NAMES)
+        out = np.empty((len(x), arch.n_out))
+        assert kernel.steps(ws, dims, x, p, idx, val, y, m, 0.3, True, ws, out) == kernel.OK
+        results.append((out, dict(zip(WEIGHT_NAMES, ws))))
+    (out_s, w_s), (out_d, w_d) = results
+    assert np.abs(out_s - out_d).max() < 1e-13
+    assert rel_error(w_s, w_d)[0] < 1e-13
+
+
+def test_statuses_name_what_is_not_finite():
+    arch = WIDE["exp2c (F, none)"]
+    w, x, y, m = problem(arch, "one-hot", True)
+    dims, out = kernel.pack_dims(arch), np.empty((len(x), arch.n_out))
+    ws = tuple(w[k].copy() for k in WEIGHT_NAMES)
+    run = lambda xx, yy: kernel.sequence(ws, dims, xx, yy, m, 0.3, True, ws, out)
+    bad_x = x.copy()
+    bad_x[5, 2] = np.inf
+    assert run(bad_x, y) == kernel.INPUTS_NON_FINITE
+    assert all(np.array_equal(a, w[k]) for a, k in zip(ws, WEIGHT_NAMES)), "nothing may change"
+    bad_y = y.copy()
+    bad_y[0, 0] = np.nan                                    # no target at step 0: never read
+    assert run(x, bad_y) == kernel.OK
+    bad_y[-1, 0] = np.nan
+    assert run(x, bad_y) == kernel.TARGETS_NON_FINITE
+    ws[4][0, 0] = np.inf
+    assert run(x, y) == kernel.WEIGHTS_NON_FINITE
+
+
+def test_network_leaves_weights_alone_on_bad_input():
+    arch = WIDE["exp4 (F, all, S=2)"]
+    w, x, y, m = problem(arch, "one-hot", True)
+    net = Network(arch, w)
+    x[3, 0] = np.nan
+    with pytest.raises(ValueError, match=r"inputs.*\(3, 0\)"):
+        net.train(x, y, m, lr=0.5)
+    assert all(np.array_equal(net.weights[k], w[k]) for k in WEIGHT_NAMES)
