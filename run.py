@@ -30,9 +30,11 @@ def cmd_reproduce(args) -> int:
     for row in args.rows:
         command = " ".join(["python run.py reproduce", row] + (["--trials", str(args.trials)] if args.trials else [])
                            + ["--seed", str(args.seed)] + (["--model", args.model] if args.model else [])
+                           + (["--trace", str(args.trace)] if args.trace else [])
+                           + (["--max-sequences", str(args.max_sequences)] if args.max_sequences else [])
                            + (["--out", args.out] if args.out != "results" else []))
         s = reproduce.reproduce(row, trials=args.trials, seed=args.seed, workers=args.workers, out=args.out,
-                                command=command, model=args.model)
+                                command=command, model=args.model, trace=args.trace, max_sequences=args.max_sequences)
         seq = s["sequences"]
         print(f"{row}: {s['successes']} of {s['trials']} trials succeeded"
               + (f"; sequences to success mean {seq['mean']:,.0f} (min {seq['min']:,}, max {seq['max']:,})" if seq else "")
@@ -70,7 +72,8 @@ def cmd_table(args) -> int:
 
 def cmd_plot(args) -> int:
     from hochreiter97 import report
-    for path in report.plot_row(args.row, args.out):
+    paths = report.plot_traces(args.row, args.out) if args.traces else report.plot_row(args.row, args.out)
+    for path in paths:
         print(f"written: {path}")
     return 0
 
@@ -114,6 +117,10 @@ def main(argv=None) -> int:
     p.add_argument("--out", default="results")
     p.add_argument("--model", choices=["lstm-forget", "gru", "rnn"], default=None,
                    help="ablation: train this network instead of the 1997 LSTM (results in OUT/ROW@MODEL)")
+    p.add_argument("--trace", type=int, default=0, metavar="K",
+                   help="record K sequences per trial (at sequences 0, 1000, 2000, 4000, ...) and one at the end")
+    p.add_argument("--max-sequences", type=int, default=None, metavar="N",
+                   help="a short run: cap training at N sequences (stated in the results; use another --out)")
     p = sub.add_parser("sample", help="task instances as arrays")
     p.add_argument("row")
     p.add_argument("--n", type=int, default=10)
@@ -123,6 +130,8 @@ def main(argv=None) -> int:
     p.add_argument("--out", default="results")
     p = sub.add_parser("plot", help="learning curves and sequences to success")
     p.add_argument("row")
+    p.add_argument("--traces", action="store_true",
+                   help="instead: the traces of reproduce --trace (cell states, gates at the relevant inputs)")
     p.add_argument("--out", default="results")
     sub.add_parser("verify", help="check the learning rule (BPTT, finite differences, properties, kernel)")
     p = sub.add_parser("carousel", help="error reaching the state q = 1..1000 steps back, six models (log plot + JSON)")

@@ -5,6 +5,7 @@ Per row, under OUT/ROW/ (OUT defaults to results/):
     config.yaml      the resolved config (every value used, defaults filled in)
     trial-K.json     one finished trial (written atomically, never rewritten)
     checkpoint-K.pkl a running trial's state, saved every 60 s (deleted when it finishes)
+    trace-K.npz      with --trace: the recorded sequences of trial K (hochreiter97/traces.py)
     summary.json     the row over its finished trials, beside the paper's numbers
 
 Running the same command again skips finished trials and resumes running ones from
@@ -51,7 +52,7 @@ def finished_trials(rowdir) -> dict:
     return out
 
 
-def _run_one(cfg, seed, k, rowdir, position, checkpoint_seconds, show):
+def _run_one(cfg, seed, k, rowdir, position, checkpoint_seconds, show, trace=0):
     bar = tqdm(desc=f"{cfg['row']} trial {k}", unit=" seq", position=position, leave=False,
                disable=not show, dynamic_ncols=True, mininterval=0.5)
 
@@ -61,7 +62,8 @@ def _run_one(cfg, seed, k, rowdir, position, checkpoint_seconds, show):
             bar.set_postfix_str(f"err {st['window_E'] / len(st['window']):.4g}", refresh=False)
 
     rec = training.run_trial(cfg, seed, k, checkpoint=Path(rowdir) / f"checkpoint-{k}.pkl",
-                             checkpoint_seconds=checkpoint_seconds, progress=progress)
+                             checkpoint_seconds=checkpoint_seconds, progress=progress,
+                             trace=trace, trace_path=Path(rowdir) / f"trace-{k}.npz")
     bar.close()
     write_json(_trial_path(rowdir, k), rec)
     ckpt = Path(rowdir) / f"checkpoint-{k}.pkl"
@@ -71,11 +73,18 @@ def _run_one(cfg, seed, k, rowdir, position, checkpoint_seconds, show):
 
 
 def reproduce(row, trials=None, seed=0, workers=None, out="results", checkpoint_seconds=60.0,
-              show=True, command=None, model=None) -> dict:
-    """Run the row's trials that are not finished yet; write and return its summary."""
+              show=True, command=None, model=None, trace=0, max_sequences=None) -> dict:
+    """Run the row's trials that are not finished yet; write and return its summary.
+
+    trace: record that many probes per trial (traces.py); max_sequences: a cap below the
+    row's for a short run (stated in the summary as such; use another `out`)."""
     cfg = config.load(row)
     if model is not None:
         cfg = models.ablation(cfg, model)
+    if max_sequences is not None and max_sequences != cfg["max_sequences"]:
+        cfg = dict(cfg, max_sequences=max_sequences,
+                   cap_note=f"a short run: --max-sequences {max_sequences:,} (the row's cap is {cfg['max_sequences']:,}); "
+                            "not the paper's protocol")
     trials = cfg["trials"] if trials is None else trials
     rowdir = Path(out) / folder(cfg)
     rowdir.mkdir(parents=True, exist_ok=True)
@@ -89,11 +98,11 @@ def reproduce(row, trials=None, seed=0, workers=None, out="results", checkpoint_
     workers = max(1, min(workers or os.cpu_count() or 1, len(pending) or 1))
     if pending and workers == 1:
         for k in pending:
-            _run_one(cfg, seed, k, rowdir, 0, checkpoint_seconds, show)
+            _run_one(cfg, seed, k, rowdir, 0, checkpoint_seconds, show, trace)
     elif pending:
         tqdm.set_lock(RLock())
         with ProcessPoolExecutor(workers, initializer=tqdm.set_lock, initargs=(tqdm.get_lock(),)) as pool:
-            futures = [pool.submit(_run_one, cfg, seed, k, rowdir, i % workers, checkpoint_seconds, show)
+            futures = [pool.submit(_run_one, cfg, seed, k, rowdir, i % workers, checkpoint_seconds, show, trace)
                        for i, k in enumerate(pending)]
             for f in as_completed(futures):
                 f.result()

@@ -26,6 +26,11 @@ Rules on a test set (ST1ST2, REBER) are checked every max(check_min, check_fract
 * sequences seen) sequences, so a stop is reported at most check_fraction (0.5%)
 late. Every other rule is checked after every sequence.
 
+Probes: before the sequences numbered 0, 1000, 2000, 4000, ... (doubling) are
+presented, a trial can record a trace of that presentation (reproduce --trace K,
+the first K probes; traces.py) and, for Table 2's net on 2a, how far back the first
+symbol still reaches (models.carry). Neither changes the trial.
+
 A trial's whole state (weights, random generators, windows, counters, curve) is
 one picklable dict; `run_trial` saves it every `checkpoint_seconds` and resumes
 from it, ending with the same numbers as an uninterrupted run.
@@ -43,9 +48,10 @@ import numpy as np
 
 from tasks import FAMILIES, reber
 from tasks.config import architecture, task_params
-from . import models
+from . import models, traces
 
 CURVE_POINTS = 1000
+PROBE_FIRST = 1000                                     # probes at sequences 0, 1000, 2000, 4000, ...
 
 
 # ---------------------------------------------------------------- seeds
@@ -112,8 +118,8 @@ def reber_correct(net, strings) -> bool:
 
 
 # ---------------------------------------------------------------- the trial
-def new_trial(cfg, seed: int, trial: int) -> dict:
-    """The complete state of a trial before its first sequence."""
+def new_trial(cfg, seed: int, trial: int, trace: int = 0) -> dict:
+    """The complete state of a trial before its first sequence; `trace` sequences to record at the probes."""
     seeds = trial_seeds(seed, seed_row(cfg), trial)
     net = models.build(cfg, np.random.default_rng(seeds["weights"]))   # the row's model (config key `model`)
     st = {"row": cfg["row"], "seed": seed, "trial": trial, "n": 0, "done": False, "success": False,
@@ -122,6 +128,10 @@ def new_trial(cfg, seed: int, trial: int) -> dict:
           "window_E": 0.0, "window_wrong": 0, "streak": 0, "next_check": cfg["check_min"],
           "st1": None, "stop_at": None, "curve": [], "curve_stride": 1, "curve_acc": [0.0, 0],
           "seconds": 0.0, "steps": 0}
+    if trace and cfg["model"] != "lstm97":
+        raise ValueError(f"row {cfg['row']}: traces record the 1997 LSTM's cells (reference.py), not model {cfg['model']!r}")
+    st.update(trace_left=trace, traces=[], carries=[])
+    st["next_probe"] = 0 if trace > 0 or models.carry(cfg, st["weights"]) is not None else None
     if cfg["construction_window"] > 0:                  # 2a: the cell joins later
         st["cell_present"] = False
         st["construction"] = {"sum": 0.0, "count": 0, "previous": None}
@@ -245,6 +255,8 @@ def train_until_stop(cfg, st, checkpoint=None, checkpoint_seconds=60.0, progress
     seconds0 = st["seconds"]
     while not st["done"]:
         x, y, m, info = _draw(cfg, st, family, params)
+        if st["n"] == st.get("next_probe"):
+            _probe(cfg, st, net, x, y, m)
         out = net.train(x, y, m, **train_kw)
         st["n"] += 1
         st["steps"] += len(x)
@@ -271,6 +283,27 @@ def train_until_stop(cfg, st, checkpoint=None, checkpoint_seconds=60.0, progress
     return st
 
 
+def _probe(cfg, st, net, x, y, m):
+    """Before sequence n is presented: its trace (while --trace asks for more) and the 2a carry numbers."""
+    n = st["n"]
+    if st["trace_left"] > 0:
+        rec = traces.record(architecture(cfg), net.weights, x, y, m, cfg["lr"], cfg["timing"])
+        st["traces"].append(dict(rec, at=n, inputs=x, targets=y, mask=m))
+        st["trace_left"] -= 1
+    carry = models.carry(cfg, net.weights)
+    if carry is not None:
+        st["carries"].append(dict(carry, at=n))
+    more = st["trace_left"] > 0 or carry is not None
+    st["next_probe"] = (PROBE_FIRST if n < PROBE_FIRST else 2 * n) if more else None
+
+
+def final_trace(cfg, st):
+    """The end-of-training trace: a fresh sequence (the trial's first final-test sequence), final weights."""
+    x, y, m, _ = _fixed_sequences(cfg, st["seed"], st["trial"], "final_test", 1)[0]
+    rec = traces.record(architecture(cfg), st["weights"], x, y, m, cfg["lr"], cfg["timing"])
+    return dict(rec, at=-1, inputs=x, targets=y, mask=m)
+
+
 def final_test(cfg, st) -> dict:
     """The row's test after the stop: test_size fresh sequences, weights frozen."""
     if not st["success"] or cfg["test_size"] == 0:
@@ -295,6 +328,8 @@ def trial_record(cfg, st, test) -> dict:
     carry = models.carry(cfg, st["weights"])           # Table 2's net on 2a: the first symbol's reach (cap_note)
     if carry is not None:
         rec["carry"] = carry
+    if st.get("carries"):
+        rec["carry_history"] = st["carries"]
     return rec
 
 
@@ -312,14 +347,18 @@ def load_state(path) -> dict:
         return pickle.load(fh)
 
 
-def run_trial(cfg, seed: int, trial: int, checkpoint=None, checkpoint_seconds=60.0, progress=None, max_wall=None):
+def run_trial(cfg, seed: int, trial: int, checkpoint=None, checkpoint_seconds=60.0, progress=None, max_wall=None,
+              trace: int = 0, trace_path=None):
     """Train one trial to its stop, resuming from `checkpoint` if it exists; return its record
-    (or None when max_wall ran out first: the state is then in the checkpoint)."""
+    (or None when max_wall ran out first: the state is then in the checkpoint).
+    trace > 0: record that many probes and the end of training into trace_path (.npz)."""
     if checkpoint is not None and os.path.exists(checkpoint):
         st = load_state(checkpoint)
     else:
-        st = new_trial(cfg, seed, trial)
+        st = new_trial(cfg, seed, trial, trace)
     st = train_until_stop(cfg, st, checkpoint, checkpoint_seconds, progress, max_wall)
     if not st["done"]:
         return None
+    if trace and trace_path is not None:
+        np.savez(trace_path, **traces.stack(st.get("traces", []) + [final_trace(cfg, st)]))
     return trial_record(cfg, st, final_test(cfg, st))

@@ -1,0 +1,100 @@
+"""Traces during training: every step of one presented sequence, recorded with the oracle (reference.py).
+
+`run.py reproduce ROW --trace K` records, in each trial, K training sequences at the probe
+points of training.py (sequences 0, 1000, 2000, 4000, ...: the sequence about to be
+presented, with the weights of that moment) and one fresh sequence with the weights at the
+end of training. Recording does not change the trial: the kernel still trains; the
+reference presents the same sequence to a copy of the weights, with the row's
+learning rate and timing, so the recorded outputs are the kernel's (to 1e-12).
+
+Per step t (paper symbol -> key -> shape):
+
+    s_c^v_j(t)     s_c      (L, C, S)    cell states, the carousel (9)
+    y^in_j(t)      y_in     (L, C)       input gates (7)
+    y^out_j(t)     y_out    (L, C)       output gates (8); 1 without output gates
+    y^c^v_j(t)     y_c      (L, C, S)    cell outputs (9)
+    e_s^v_j(t)     e_s      (L, C, S)    error at the cell state (23), at steps with a target; 0 elsewhere
+    y^k(t)         y_k      (L, K)       outputs
+                   ops      (L,)         multiply-adds of the step: forward, accumulators (25), (27),
+                                         and at target steps the weight changes (19)-(28) (reference `ops`)
+
+Saved as results/ROW/trace-K.npz (trial K): each array stacked over the P recorded
+sequences and padded with NaN to the longest (`lengths` gives each length), with
+`at` (sequences presented before it; -1 for the end-of-training sequence), `inputs`,
+`targets`, `mask`.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import reference
+from .squash import df, dh
+
+FIELDS = ("s_c", "y_in", "y_out", "y_c", "e_s", "y_k", "ops")
+
+
+def error_at_state(arch, w, state_t, act, target):
+    """e_s of one step with a target, as reference.weight_changes computes it."""
+    C, S = arch.blocks, arch.block_size
+    w_kc = w["w_k"][:, arch.cell_columns].reshape(-1, C, S)         # w_{k c_j^v}
+    e_k = df(act["net_k"]) * (target - act["y_k"])                  # (19)
+    back = np.einsum("kjv,k->jv", w_kc, e_k)                        # sum_k w_{k c_j^v} e_k
+    return act["y_out"][:, None] * dh(state_t["s_c"], arch.squash) * back   # (23)
+
+
+def record(arch, w, inputs, targets, mask, alpha, timing="step") -> dict:
+    """Present one sequence to a copy of w with the reference step and rule; every step's quantities."""
+    L, C, S = len(inputs), arch.blocks, arch.block_size
+    rec = {"s_c": np.zeros((L, C, S)), "y_in": np.zeros((L, C)), "y_out": np.zeros((L, C)),
+           "y_c": np.zeros((L, C, S)), "e_s": np.zeros((L, C, S)), "y_k": np.zeros((L, arch.n_out)),
+           "ops": np.zeros(L)}
+    w_now = {k: a.copy() for k, a in w.items()}
+    total = {k: np.zeros_like(a) for k, a in w.items()}
+    state = reference.new_state(arch)
+    for t in range(L):
+        ops = {}
+        state, act = reference.forward_step(arch, w_now, state, inputs[t], ops)
+        for key in ("s_c", "y_in", "y_c"):
+            rec[key][t] = state[key]
+        rec["y_out"][t] = act["y_out"]
+        rec["y_k"][t] = act["y_k"]
+        if mask[t]:
+            rec["e_s"][t] = error_at_state(arch, w_now, state, act, targets[t])
+            dw = reference.weight_changes(arch, w_now, state, act, targets[t], alpha, ops)
+            for k in w_now:
+                total[k] += dw[k]
+                if timing == "step":
+                    w_now[k] += dw[k]                                # the next step runs on the new weights
+        rec["ops"][t] = sum(ops.values())
+    return rec
+
+
+def stack(points: list) -> dict:
+    """The recorded sequences of one trial as padded arrays (see the module docstring)."""
+    L = max(len(p["inputs"]) for p in points)
+
+    def pad(a, fill):
+        out = np.full((L,) + a.shape[1:], fill, dtype=float if fill is np.nan else a.dtype)
+        out[:len(a)] = a
+        return out
+    arrays = {key: np.stack([pad(p[key], np.nan) for p in points]) for key in FIELDS + ("inputs", "targets")}
+    arrays["mask"] = np.stack([pad(p["mask"], False) for p in points])
+    arrays["lengths"] = np.array([len(p["inputs"]) for p in points])
+    arrays["at"] = np.array([p["at"] for p in points])
+    return arrays
+
+
+def relevant_steps(cfg, inputs) -> np.ndarray:
+    """Steps whose input must be stored (for marking in plots): the task's relevant inputs."""
+    task, L = cfg["task"], len(inputs)
+    if task in ("adding", "multiplication"):
+        return np.flatnonzero(inputs[:, 1] == 1.0)                  # the marked pairs
+    if task == "temporal_order":
+        return np.flatnonzero(inputs[:, 6:8].sum(axis=1) > 0)       # X or Y (inputs E B a b c d X Y)
+    if task == "long_lag":
+        return np.array([1 if cfg["variant"] == "2c" else 0])       # the x|y to remember
+    if task == "two_sequence":
+        return np.arange(min(cfg["N"], L))                          # the N informative elements
+    if task == "reber":
+        return np.array([1])                                        # the T|P repeated before the end
+    return np.array([], dtype=int)

@@ -1,0 +1,70 @@
+"""Traces (reproduce --trace K): shapes, probe points, and values equal to independent runs of the same sequence."""
+import numpy as np
+
+from hochreiter97 import reference, report, reproduce, training
+from hochreiter97.baselines import lstm97_full
+from hochreiter97.network import Network
+from tasks import FAMILIES, config
+
+
+def traced(tmp_path, row="4-1", cap=1500, k=3):
+    cfg = dict(config.load(row), max_sequences=cap, test_size=2)
+    path = tmp_path / "trace.npz"
+    rec = training.run_trial(cfg, seed=0, trial=0, trace=k, trace_path=path)
+    return cfg, rec, dict(np.load(path))
+
+
+def test_trace_shapes_and_points(tmp_path):
+    cfg, rec, z = traced(tmp_path)
+    assert list(z["at"]) == [0, 1000, -1]                      # probes 0 and 1000 (cap 1500), then the end
+    P, L = len(z["at"]), z["lengths"].max()
+    arch = config.architecture(cfg)
+    C, S = arch.blocks, arch.block_size
+    shapes = {"s_c": (P, L, C, S), "y_in": (P, L, C), "y_out": (P, L, C), "y_c": (P, L, C, S),
+              "e_s": (P, L, C, S), "y_k": (P, L, 1), "ops": (P, L), "inputs": (P, L, 2), "mask": (P, L)}
+    for key, shape in shapes.items():
+        assert z[key].shape == shape, key
+    for i, n in enumerate(z["lengths"]):
+        assert np.all(np.isfinite(z["s_c"][i, :n])) and np.all(np.isnan(z["s_c"][i, n:]))
+        e = z["e_s"][i, :n]
+        assert np.all(e[~z["mask"][i, :n]] == 0) and np.all(e[z["mask"][i, :n]] != 0)   # e_s only with a target
+
+
+def test_trace_equals_the_presentation_and_independent_errors(tmp_path):
+    cfg, _, z = traced(tmp_path, cap=10, k=1)
+    st = training.new_trial(cfg, 0, 0)                         # the first sequence, the initial weights
+    x, y, m, _ = training._draw(cfg, st, FAMILIES[cfg["task"]], config.task_params(cfg))
+    n = len(x)
+    assert np.array_equal(z["inputs"][0, :n], x)
+    arch = config.architecture(cfg)
+    net = Network(arch, st["weights"])
+    out = net.train(x, y, m, lr=cfg["lr"], timing=cfg["timing"])  # what the kernel showed during training
+    assert np.abs(z["y_k"][0, :n] - out).max() <= 1e-12
+    assert np.abs(z["y_k"][0, :n] - reference.run_sequence(arch, st["weights"], x, y, m, cfg["lr"], apply=True)[0]).max() <= 1e-12
+    fw = lstm97_full.forward(arch, st["weights"], x)           # the same forward pass by another module
+    assert np.abs(z["s_c"][0, :n] - fw["s_c"].reshape(z["s_c"][0, :n].shape)).max() <= 1e-12
+    assert np.abs(z["y_in"][0, :n] - fw["y_in"]).max() <= 1e-12
+    e_k = fw["y_k"] * (1 - fw["y_k"]) * (y - fw["y_k"]) * m[:, None]
+    d_s = lstm97_full.backward(arch, st["weights"], fw, e_k, truncate=True)[1]
+    last = np.flatnonzero(m)[-1]                               # 4-1: one target, at the end: d_s = e_s there
+    assert np.allclose(z["e_s"][0, last], d_s[last], rtol=1e-10, atol=1e-15)
+
+
+def test_trace_operation_counts(tmp_path):
+    cfg, _, z = traced(tmp_path, cap=10, k=1)
+    arch = config.architecture(cfg)
+    ops = {}
+    reference.forward_step(arch, {k: np.zeros(s) for k, s in arch.shapes().items()}, reference.new_state(arch),
+                           np.zeros(2), ops)
+    n, m = z["lengths"][0], z["mask"][0]
+    assert np.all(z["ops"][0, :n][~m[:n]] == sum(ops.values()))
+    assert np.all(z["ops"][0, :n][m[:n]] > sum(ops.values()))
+
+
+def test_reproduce_trace_and_plot(tmp_path, monkeypatch):
+    small = dict(config.load("6a"), max_sequences=1200, test_size=2)
+    monkeypatch.setattr(config, "load", lambda r: small)
+    reproduce.reproduce("6a", trials=1, seed=0, workers=1, out=tmp_path, show=False, trace=2)
+    z = np.load(tmp_path / "6a" / "trace-0.npz")
+    assert list(z["at"]) == [0, 1000, -1]
+    assert [p.name for p in report.plot_traces("6a", tmp_path)] == ["traces-0.png"]
