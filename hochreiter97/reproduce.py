@@ -81,6 +81,8 @@ def reproduce(row, trials=None, seed=0, workers=None, out="results", checkpoint_
     cfg = config.load(row)
     if model is not None:
         cfg = models.ablation(cfg, model)
+    if trace and cfg["model"] != "lstm97":
+        raise SystemExit(f"{row}: --trace records the 1997 LSTM's cells; model {cfg['model']!r} has none")
     if max_sequences is not None and max_sequences != cfg["max_sequences"]:
         cfg = dict(cfg, max_sequences=max_sequences,
                    cap_note=f"a short run: --max-sequences {max_sequences:,} (the row's cap is {cfg['max_sequences']:,}); "
