@@ -92,6 +92,14 @@ def cmd_carousel(args) -> int:
     return 0
 
 
+def cmd_bench(args) -> int:
+    from hochreiter97 import bench
+    result = bench.run(quick=args.quick, out=args.out)
+    print("\n" + bench.summary(result))
+    print(f"\nwritten: {args.out}/bench.json, " + ", ".join(result["plots"]))
+    return 0
+
+
 def cmd_demo(args) -> int:
     """The main job: a demonstration in about a minute."""
     from hochreiter97 import report, reproduce
@@ -136,9 +144,13 @@ def main(argv=None) -> int:
     sub.add_parser("verify", help="check the learning rule (BPTT, finite differences, properties, kernel)")
     p = sub.add_parser("carousel", help="error reaching the state q = 1..1000 steps back, six models (log plot + JSON)")
     p.add_argument("--out", default="results/carousel")
+    p = sub.add_parser("bench", help="speed per step and per weight, eq. (29), memory vs BPTT, the battery's hours")
+    p.add_argument("--quick", action="store_true", help="a few rows and sizes, in seconds (for tests)")
+    p.add_argument("--out", default="results/complexity")
     args = parser.parse_args(argv)
     commands = {"list": cmd_list, "reproduce": cmd_reproduce, "sample": cmd_sample, "table": cmd_table,
-                "plot": cmd_plot, "verify": cmd_verify, "carousel": cmd_carousel, None: cmd_demo}
+                "plot": cmd_plot, "verify": cmd_verify, "carousel": cmd_carousel, "bench": cmd_bench,
+                None: cmd_demo}
     return commands[args.command](args)
 
 

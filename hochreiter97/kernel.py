@@ -85,42 +85,45 @@ def active_inputs(inputs, targets, mask):
     status is INPUTS_NON_FINITE or TARGETS_NON_FINITE (targets at masked steps) or
     OK. When at most SPARSE_FRACTION of the inputs are non-zero, the non-zero input
     units of step t are idx[ptr[t]:ptr[t+1]], their values val[ptr[t]:ptr[t+1]];
-    otherwise ptr is empty and the steps read the rows of `inputs` whole.
+    otherwise ptr is empty and the steps read the rows of `inputs` whole (and
+    nothing is allocated here: dense inputs cost no memory that grows with L).
     """
     L, n = inputs.shape
-    cap = int(SPARSE_FRACTION * L * n)
-    ptr = np.zeros(L + 1, dtype=np.int64)
-    idx = np.empty(cap, dtype=np.int64)
-    val = np.empty(cap)
-    k = 0
-    sparse = True
-    for t in range(L):
-        row = inputs[t]
-        finite, nz, where = True, 0, 0
-        for m in range(n):                    # one vectorised pass: finite? how many non-zero? where?
-            x = row[m]
+    none = np.empty(0, dtype=np.int64)
+    total = 0
+    for t in range(L):                        # pass 1: finite? how many non-zero?
+        finite, nz = True, 0
+        for m in range(n):                    # vectorised
+            x = inputs[t, m]
             finite &= x - x == 0.0            # false for inf and nan
             nz += x != 0.0
-            where += m * (x != 0.0)           # the index itself when there is exactly one (one-hot)
         if not finite:
-            return INPUTS_NON_FINITE, ptr[:0], idx[:0], val[:0]
-        sparse &= k + nz <= cap
-        if sparse and nz == 1:
+            return INPUTS_NON_FINITE, none, none, np.empty(0)
+        total += nz
+        if mask[t]:
+            for o in range(targets.shape[1]):
+                if not targets[t, o] - targets[t, o] == 0.0:
+                    return TARGETS_NON_FINITE, none, none, np.empty(0)
+    if total > SPARSE_FRACTION * L * n:
+        return OK, none, none, np.empty(0)
+    ptr, idx, val = np.zeros(L + 1, dtype=np.int64), np.empty(total, dtype=np.int64), np.empty(total)
+    k = 0
+    for t in range(L):                        # pass 2: where?
+        row = inputs[t]
+        nz, where = 0, 0
+        for m in range(n):                    # vectorised
+            nz += row[m] != 0.0
+            where += m * (row[m] != 0.0)      # the index itself when there is exactly one (one-hot)
+        if nz == 1:
             idx[k], val[k] = where, row[where]
             k += 1
-        elif sparse and nz > 1:
+        elif nz > 1:
             for m in range(n):
                 if row[m] != 0.0:
                     idx[k], val[k] = m, row[m]
                     k += 1
         ptr[t + 1] = k
-        if mask[t]:
-            for o in range(targets.shape[1]):
-                if not targets[t, o] - targets[t, o] == 0.0:
-                    return TARGETS_NON_FINITE, ptr[:0], idx[:0], val[:0]
-    if not sparse:
-        return OK, ptr[:0], idx[:0], val[:0]
-    return OK, ptr, idx[:k], val[:k]
+    return OK, ptr, idx, val
 
 
 @njit(cache=True, inline="always")

@@ -1,0 +1,70 @@
+"""`run.py bench`: what it writes, and the pieces it is built from. No timing is asserted."""
+import json
+
+import numpy as np
+import pytest
+
+import run
+from hochreiter97 import Network, bench, bench_memory
+from hochreiter97.verify import VARIANTS, _problem, rel_error
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory):
+    out = tmp_path_factory.mktemp("complexity")
+    assert run.main(["bench", "--quick", "--out", str(out)]) == 0
+    return out, json.loads((out / "bench.json").read_text())
+
+
+def test_quick_run_writes_the_issue_keys(quick):
+    out, result = quick
+    assert result["quick"] is True
+    assert {r["arch"] for r in result["records"]} >= {"4-1", "2c-1", "2c-5"}
+    for r in result["records"]:
+        for key in ("weights", "us_per_step", "ns_per_weight_step", "ops_eq29", "ops_counted"):
+            assert r[key] > 0, (r["arch"], key)
+        assert np.isclose(r["ns_per_weight_step"], r["us_per_step"] * 1e3 / r["weights"])
+        assert r["numpy_ratio"] > 0 and r["us_per_step_api"] > 0
+    assert any(r["arch"].startswith("dense-") for r in result["records"])
+    assert result["fit"]["ns_per_weight"] > 0 and 0.0 <= result["fit"]["r2"] <= 1.0
+    for m in result["memory"]:
+        assert m["T"] > 0 and m["peak_mb"] >= 0 and m["bptt_peak_mb"] >= 0
+    assert result["battery_hours"] > 0
+    assert len(result["targets"]) == 4 and all(isinstance(t["met"], bool) for t in result["targets"])
+    assert len(result["load_before"]) == 3
+    for name in ("speed.png", "memory.png", "battery.png"):
+        assert (out / name).stat().st_size > 10_000
+
+
+def test_bptt_stores_the_sequence_and_the_rule_does_not(quick):
+    longest = quick[1]["memory"][-1]                   # T = 10,000: BPTT keeps about 2.7 MB
+    assert longest["bptt_peak_mb"] > 1.0 + 2 * longest["peak_mb"]
+
+
+@pytest.mark.parametrize("name", [n for n, a in VARIANTS.items() if a.hidden == 0])
+def test_bptt_of_the_memory_comparison_computes_the_rules_gradient(name):
+    arch = VARIANTS[name]
+    for end_only in (True, False):
+        w, x, y, m = _problem(arch, 7, 20, end_only)
+        err, where = rel_error(bench_memory.bptt(arch, w, x, y, m), Network(arch, w).weight_changes(x, y, m))
+        assert err < 1e-10, where
+
+
+def test_linear_fit_of_a_line():
+    fit = bench.linear_fit([1, 2, 3, 10], [3.5, 5.5, 7.5, 21.5])
+    assert np.isclose(fit["slope"], 2.0) and np.isclose(fit["intercept"], 1.5) and np.isclose(fit["r2"], 1.0)
+
+
+def test_battery_rows_are_the_papers_and_each_has_its_number():
+    from tasks import config
+    rows = bench.paper_rows()
+    assert len(rows) == 31 and "4-1" in rows and "2c-9" in rows
+    assert not any("@" in r or r.startswith(("rtrl", "bptt")) or r.endswith(("igb0", "noog")) for r in rows)
+    for row in rows:
+        n, source = bench.paper_sequences(config.load(row))
+        assert n > 0 and source.startswith("paper"), row
+
+
+def test_dense_sweep_spans_the_issues_range():
+    W = [bench.dense_arch(b).n_weights() for b in bench.DENSE_BLOCKS]
+    assert W == sorted(W) and 50 <= W[0] <= 100 and 15_000 <= W[-1] <= 25_000
