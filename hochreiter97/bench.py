@@ -4,7 +4,8 @@ Writes DIR/bench.json and plots (results/complexity/ by default; README.md there
 
   records   per architecture: every Table 10 row of the paper's battery (its own task's
             sequences, its learning rate and target timing) and a sweep of dense
-            synthetic nets (connectivity F, n_in = 4C, blocks of 4, target at the end):
+            synthetic nets (connectivity F, n_in = 4C, blocks of 4, inputs uniform in
+            [-1, 1], 100-1000 steps so that a call lasts about 1 ms, target at the end):
               us_per_step         the kernel alone: kernel.steps on sequences whose
                                   active-input lists were made beforehand, learning on,
                                   weights changed at the target steps
@@ -19,8 +20,9 @@ Writes DIR/bench.json and plots (results/complexity/ by default; README.md there
                                   PyTorch is installed; it is no dependency)
   fit       us_per_step against W over the dense sweep: slope (ns per weight), R^2
   memory    peak memory training one sequence of length T, rule vs BPTT (bench_memory.py)
-  battery   per row: the paper's sequences x mean length x trials x us per step, summed
-            over rows, divided by the cores
+  battery   per row: the paper's sequences x mean length x trials x us per step through
+            Network.train, summed over rows, divided by the cores (with the kernel's us, and
+            with the time the task generators take, beside it)
 
 Timing: perf_counter around each sequence's call, compiled code warmed up first. Every
 sequence is presented `rounds` times from the same starting weights; per sequence the
@@ -261,7 +263,8 @@ def run(quick=False, out="results/complexity", progress=print) -> dict:
     for blocks in (QUICK_DENSE_BLOCKS if quick else DENSE_BLOCKS):
         arch = dense_arch(blocks)
         W = arch.n_weights()
-        seqs = dense_sequences(arch, rng, n=max(2, min(30, int(3e6 / (W * 1000)) + 1)) if not quick else 2)
+        L = int(np.clip(2_000_000 // W, 100, 1000))      # a call of about a millisecond: rarely interrupted
+        seqs = dense_sequences(arch, rng, n=2 if quick else int(np.clip(3e7 // (W * L), 3, 30)), L=L)
         w0 = Network.build(arch, rng).weights
         rec = record(f"dense-{W}", arch, w0, seqs, 0.01, "step", rounds, numpy_steps, "dense")
         records.append(rec)

@@ -78,42 +78,58 @@ def _axpy(c, u, lo, hi, idx, val, a, b, out):
         out_[m] += c * u_[m]
 
 
+@njit(cache=True, inline="always")
+def _axpy2(c1, out1, c2, out2, u, lo, hi1, hi2, idx, val, a, b):
+    """_axpy twice in one pass over u: out1 += c1 u on columns < hi1, out2 += c2 u on columns < hi2.
+
+    hi1 and hi2 differ by the bias column when only the gates have one (bias code "ga").
+    """
+    for i in range(a, b):
+        out1[idx[i]] += c1 * val[i]
+        out2[idx[i]] += c2 * val[i]
+    hi = min(hi1, hi2)
+    o1, o2, u_ = out1[lo:hi], out2[lo:hi], u[lo:hi]
+    for m in range(u_.shape[0]):
+        o1[m] += c1 * u_[m]
+        o2[m] += c2 * u_[m]
+    for m in range(hi, hi1):
+        out1[m] += c1 * u[m]
+    for m in range(hi, hi2):
+        out2[m] += c2 * u[m]
+
+
 @njit(cache=True)
 def active_inputs(inputs, targets, mask):
-    """Check a sequence's values and list its non-zero inputs: (status, ptr, idx, val).
+    """Check a sequence's values and list its non-zero inputs, in one pass: (status, ptr, idx, val).
 
     status is INPUTS_NON_FINITE or TARGETS_NON_FINITE (targets at masked steps) or
     OK. When at most SPARSE_FRACTION of the inputs are non-zero, the non-zero input
     units of step t are idx[ptr[t]:ptr[t+1]], their values val[ptr[t]:ptr[t+1]];
-    otherwise ptr is empty and the steps read the rows of `inputs` whole (and
-    nothing is allocated here: dense inputs cost no memory that grows with L).
+    otherwise ptr is empty and the steps read the rows of `inputs` whole. The lists
+    are given up as soon as the non-zero fraction so far passes SPARSE_FRACTION, so
+    dense inputs touch almost none of the (virtual) room reserved for them.
     """
     L, n = inputs.shape
-    none = np.empty(0, dtype=np.int64)
-    total = 0
-    for t in range(L):                        # pass 1: finite? how many non-zero?
-        finite, nz = True, 0
-        for m in range(n):                    # vectorised
-            x = inputs[t, m]
+    cap = int(SPARSE_FRACTION * L * n)
+    ptr, idx, val = np.empty(L + 1, dtype=np.int64), np.empty(cap, dtype=np.int64), np.empty(cap)
+    ptr[0], k, sparse = 0, 0, cap > 0
+    for t in range(L):
+        row = inputs[t]
+        finite, nz, where = True, 0, 0
+        for m in range(n):                    # one vectorised pass over the row
+            x = row[m]
             finite &= x - x == 0.0            # false for inf and nan
             nz += x != 0.0
+            where += m * (x != 0.0)           # the index itself when there is exactly one (one-hot)
         if not finite:
-            return INPUTS_NON_FINITE, none, none, np.empty(0)
-        total += nz
+            return INPUTS_NON_FINITE, ptr[:0], idx[:0], val[:0]
         if mask[t]:
             for o in range(targets.shape[1]):
                 if not targets[t, o] - targets[t, o] == 0.0:
-                    return TARGETS_NON_FINITE, none, none, np.empty(0)
-    if total > SPARSE_FRACTION * L * n:
-        return OK, none, none, np.empty(0)
-    ptr, idx, val = np.zeros(L + 1, dtype=np.int64), np.empty(total, dtype=np.int64), np.empty(total)
-    k = 0
-    for t in range(L):                        # pass 2: where?
-        row = inputs[t]
-        nz, where = 0, 0
-        for m in range(n):                    # vectorised
-            nz += row[m] != 0.0
-            where += m * (row[m] != 0.0)      # the index itself when there is exactly one (one-hot)
+                    return TARGETS_NON_FINITE, ptr[:0], idx[:0], val[:0]
+        sparse = sparse and k + nz <= SPARSE_FRACTION * (t + 1) * n
+        if not sparse:
+            continue
         if nz == 1:
             idx[k], val[k] = where, row[where]
             k += 1
@@ -123,7 +139,9 @@ def active_inputs(inputs, targets, mask):
                     idx[k], val[k] = m, row[m]
                     k += 1
         ptr[t + 1] = k
-    return OK, ptr, idx, val
+    if not sparse:
+        return OK, ptr[:0], idx[:0], val[:0]
+    return OK, ptr, idx[:k], val[:k]
 
 
 @njit(cache=True, inline="always")
@@ -195,8 +213,8 @@ def _steps(sparse, w, dims, inputs, ptr, idx, val, targets, mask, alpha, learn, 
             for c in range(S):
                 sg = sig_c[j, c]
                 g, dg = (sg, sg * (1.0 - sg)) if sq2ab else (4.0 * sg - 2.0, 4.0 * sg * (1.0 - sg))
-                _axpy(g * df_in, u, lo, I_in, idx, val, a, b, ds_dw_in[j, c])     # (25)
-                _axpy(dg * y_in[j], u, lo, I_c, idx, val, a, b, ds_dw_c[j, c])    # (27)
+                _axpy2(g * df_in, ds_dw_in[j, c], dg * y_in[j], ds_dw_c[j, c],    # (25), (27)
+                       u, lo, I_in, I_c, idx, val, a, b)
         for i in range(H):
             y_h[i] = _sigma(_dot(w_h[i], u, lo, I_h, idx, val, a, b))         # (6)
             v[J_c + C * S + i] = y_h[i]
