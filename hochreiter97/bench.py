@@ -216,7 +216,19 @@ def paper_sequences(cfg):
     return int(cfg["max_sequences"]), "fallback: the config's max_sequences (no number in the paper)"
 
 
-def battery(rows, by_row, cores) -> dict:
+def _reproduced(row, results) -> dict:
+    """What results/ROW/summary.json (run.py reproduce) says: mean sequences to success, training loop speed."""
+    path = Path(results) / row / "summary.json"
+    if not path.exists():
+        return {}
+    s = json.loads(path.read_text())
+    seq = s.get("sequences") or {}
+    return {"reproduced_sequences_mean": seq.get("mean"), "reproduced_successes": s.get("successes"),
+            "reproduced_trials": s.get("trials"),
+            "training_loop_us_per_step": 1e6 / s["steps_per_second"] if s.get("steps_per_second") else None}
+
+
+def battery(rows, by_row, cores, results="results") -> dict:
     """Core-hours of the paper's battery at the measured speeds, per row and in total."""
     from tasks import config
     per_row, totals = [], {"api": 0.0, "kernel": 0.0, "generate": 0.0}
@@ -231,13 +243,13 @@ def battery(rows, by_row, cores) -> dict:
         per_row.append({"row": row, "sequences": n, "source": source, "mean_length": rec["mean_length"],
                         "trials": cfg["trials"], "steps": steps, "us_per_step_api": rec["us_per_step_api"],
                         "core_hours": hours["api"], "core_hours_kernel": hours["kernel"],
-                        "core_hours_generate": hours["generate"]})
+                        "core_hours_generate": hours["generate"], **_reproduced(row, results)})
     return {"rows": per_row, "cores": cores, "battery_hours": totals["api"] / cores,
             "battery_hours_kernel": totals["kernel"] / cores,
             "battery_hours_with_generation": (totals["api"] + totals["generate"]) / cores}
 
 
-def run(quick=False, out="results/complexity", progress=print) -> dict:
+def run(quick=False, out="results/complexity", progress=print, results="results") -> dict:
     from tasks import config
     from . import bench_memory
     load_before = os.getloadavg()
@@ -280,7 +292,7 @@ def run(quick=False, out="results/complexity", progress=print) -> dict:
     cores = os.cpu_count() or 1
     if quick:                                            # rows not timed: the timed row of the same architecture
         by_row = _fill_untimed(rows, by_row)
-    bat = battery(rows, by_row, cores)
+    bat = battery(rows, by_row, cores, results)
     result = {
         "command": "python run.py bench" + (" --quick" if quick else "") + (f" --out {out}" if out != "results/complexity" else ""),
         "quick": quick, "date": time.strftime("%Y-%m-%d %H:%M:%S"), "seconds": time.time() - started,
@@ -296,8 +308,8 @@ def run(quick=False, out="results/complexity", progress=print) -> dict:
     path = Path(out)
     path.mkdir(parents=True, exist_ok=True)
     (path / "bench.json").write_text(json.dumps(result, indent=1))
-    from . import bench_plots
-    result["plots"] = [str(p) for p in bench_plots.plot_all(result, path)]
+    from . import bench_report
+    result["plots"] = [str(p) for p in bench_report.write(result, path)]
     return result
 
 

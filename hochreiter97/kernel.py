@@ -7,6 +7,9 @@ buffers are allocated once per sequence, never per step.
 
     status = sequence(w, dims, inputs, targets, mask, alpha, learn, dw, outputs)
 
+is active_inputs (check the values, list the non-zero inputs) and then steps
+(the time steps; run.py bench times this part alone).
+
 w and dw are tuples (w_in, w_out, w_c, w_h, w_k) of the arrays of
 architecture.py. Weight changes are *added* into dw. To change the weights at
 every step that has a target, the caller passes the weight arrays themselves as
@@ -28,11 +31,15 @@ Where the speed comes from (measured: results/complexity/README.md):
   * Sums may be added up in any order (fastmath "reassoc", "contract": the dot
     products vectorise, products and sums fuse). No other fastmath flag: exp,
     inf and nan keep IEEE semantics. Results differ from reference.py by rounding
-    only, below 1e-12 relative (verify.py check d; tests/test_kernel.py).
+    only, below 1e-12 relative (verify.py check d; tests/test_kernel.py). The
+    flags are set on _sparse_steps and _dense_steps; the helpers are inlined into
+    them by numba (inline="always"), which compiles them under the caller's flags.
+    Loops run over slices from index 0: a loop from a variable start does not vectorise.
   * One sigmoid per unit and step: g and g' share sigma(net_c), h and h' share
     sigma(s_c), which the error step (21), (23) reuses.
   * A step runs in phases: all net inputs, then all squashing, then the
-    accumulators, so that independent work sits side by side.
+    accumulators (25) and (27) together in one pass over u(t), so that
+    independent work sits side by side.
 
 `dims` packs the structure: (n_in, C, S, H, K, output_gate, connectivity_B, squash_2ab).
 """
