@@ -188,7 +188,7 @@ def plot_traces(row, out="results") -> list:
             ax.set_xlabel("step t of the sequence")
         fig.suptitle(f"{row}: traces of trial {path.stem.split('-')[-1]}"
                      + (f" ({cfg['ablation']})" if cfg.get("ablation") else ""), fontsize=10)
-        fig.tight_layout()
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / P))                # room for the title
         png = rowdir / f"{path.stem.replace('trace', 'traces')}.png"
         fig.savefig(png, dpi=110)
         plt.close(fig)
