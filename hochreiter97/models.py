@@ -12,7 +12,9 @@ a target, the BPTT trainers sum the changes and apply them at the sequence end.
 
 The baselines read the row's topology: their outputs read the inputs directly when
 the row's connectivity is "B" (as Table 2's net and 2a's LSTM), and have a bias when
-the row's output units do ("all"); their gates always have one.
+the row's output units do ("all"); their gates always have one. Their initial weights
+are uniform in the row's init_range, then lstm-forget's forget-gate biases +1 and gru's
+update-gate biases 0 (the baselines' defaults).
 """
 from __future__ import annotations
 
@@ -45,9 +47,7 @@ def wrap(cfg, weights: dict):
     """The row's network over existing weights (a copy: use model.weights afterwards)."""
     if cfg["model"] == "lstm97":
         return Network(architecture(cfg), weights)
-    cls = BASELINES[cfg["model"]]
-    template = cls.build(seed=0, **dict(_baseline_kwargs(cfg), init_range=0.0))
-    return cls(weights, template.cfg)
+    return BASELINES[cfg["model"]](weights, wrap_cfg(cfg))
 
 
 def train_kwargs(cfg) -> dict:
