@@ -255,8 +255,8 @@ def run(quick=False, out="results/complexity", progress=print, results="results"
     load_before = os.getloadavg()
     started = time.time()
     rng = np.random.default_rng(0)
-    rounds = 3 if quick else 7
-    steps = 3_000 if quick else 30_000
+    rounds = 3 if quick else 15
+    steps = 3_000 if quick else 50_000
     numpy_steps = 200 if quick else 2_000
     records, by_row = [], {}
     rows = paper_rows()

@@ -76,6 +76,20 @@ def _dot(w, u, lo, hi, idx, val, a, b):
 
 
 @njit(cache=True, inline="always")
+def _dot2(w1, w2, u, lo, hi, idx, val, a, b):
+    """(_dot of w1, _dot of w2) in one pass over u; the gates of a block have the same sources."""
+    s1 = s2 = 0.0
+    for i in range(a, b):
+        s1 += w1[idx[i]] * val[i]
+        s2 += w2[idx[i]] * val[i]
+    w1_, w2_, u_ = w1[lo:hi], w2[lo:hi], u[lo:hi]
+    for m in range(u_.shape[0]):
+        s1 += w1_[m] * u_[m]
+        s2 += w2_[m] * u_[m]
+    return s1, s2
+
+
+@njit(cache=True, inline="always")
 def _axpy(c, u, lo, hi, idx, val, a, b, out):
     """out[m] += c u[m] on the columns _dot reads; on the others u[m] = 0."""
     for i in range(a, b):
@@ -196,9 +210,10 @@ def _steps(sparse, w, dims, inputs, ptr, idx, val, targets, mask, alpha, learn, 
 
         # stage 2, the hidden units; first every net input, from u(t)
         for j in range(C):
-            net_in[j] = _dot(w_in[j], u, lo, I_in, idx, val, a, b)            # (7)
-            if has_og:
-                net_out[j] = _dot(w_out[j], u, lo, I_out, idx, val, a, b)     # (8)
+            if has_og:                                                        # both gates read u(t): one pass
+                net_in[j], net_out[j] = _dot2(w_in[j], w_out[j], u, lo, I_in, idx, val, a, b)   # (7), (8)
+            else:
+                net_in[j] = _dot(w_in[j], u, lo, I_in, idx, val, a, b)        # (7)
             for c in range(S):
                 net_c[j, c] = _dot(w_c[j, c], u, lo, I_c, idx, val, a, b)     # (9)
         for j in range(C):
