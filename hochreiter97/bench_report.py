@@ -142,7 +142,10 @@ def readme(result) -> str:
                 f"{dense[-1]['ns_per_weight_step']:.2f} ns at {dense[-1]['weights']:,}: linear in W, "
                 f"as the paper says. A step without a target does {dense[-1]['ops_counted_no_target'] / dense[-1]['weights']:.2f} "
                 "multiply-adds per weight there (forward sums and the accumulators (25), (27)), so one costs about "
-                f"{fit['ns_per_weight'] * dense[-1]['weights'] / dense[-1]['ops_counted_no_target']:.2f} ns.\n"]
+                f"{fit['ns_per_weight'] * dense[-1]['weights'] / dense[-1]['ops_counted_no_target']:.2f} ns."
+                + (f" The fit's intercept is above the smallest net's time: below a few thousand weights "
+                   "the loops are too short to vectorise fully and the time grows more slowly than W, so the "
+                   "line describes large nets." if fit["intercept_us"] > dense[0]["us_per_step"] else "") + "\n"]
     out += ["Every Table 10 row, on its own task's sequences (µs per step: the kernel alone, and through "
             "`Network.train` with the dense input arrays the task generators make):\n",
             _table(["row", "W", "inputs", "µs/step kernel", "µs/step Network.train", "ns/(W·step)",
@@ -200,8 +203,10 @@ def readme(result) -> str:
             "shares: " + ", ".join(f"{r['row']} {r['core_hours']:.2f}" for r in top) + " core-hours.\n",
             "What the estimate leaves out:\n",
             f"* Generating the sequences: with the time the task generators take, "
-            f"{b['battery_hours_with_generation']:.2f} hours on {b['cores']} cores; the 2c generators build "
-            "dense one-hot arrays of p + 4 columns per step and dominate.",
+            f"{b['battery_hours_with_generation']:.2f} hours on {b['cores']} cores. The largest generation shares: "
+            + ", ".join(f"{r['row']} {r['core_hours_generate']:.2f}" for r in
+                        sorted(b["rows"], key=lambda r: -r["core_hours_generate"])[:3])
+            + " core-hours (the long-lag generators build dense one-hot arrays, p + 4 columns per step).",
             "* Test sets and stopping checks (2,560 to 10,000 test sequences, ST1/ST2 test sets during training), "
             "and the training loop's bookkeeping per sequence."]
     if rep:
