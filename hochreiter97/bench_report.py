@@ -39,7 +39,7 @@ def speed(result, path):
     ax[0].plot([r["weights"] for r in recs], [r["numpy_us_per_step"] for r in recs], ".", color="0.6",
                label="numpy reference (reference.py), same sequences")
     for r in recs:
-        if r["kind"] == "table10" and r["arch"] in ("4-1", "2c-1", "2c-5", "2a", "1-1", "6b", "3a-1"):
+        if r["kind"] == "table10" and r["arch"] in ("4-1", "2c-1", "2c-5", "2a", "1-1", "6b"):
             ax[0].annotate(r["arch"], (r["weights"], r["us_per_step"]), fontsize=7, xytext=(3, -9),
                            textcoords="offset points")
     ax[0].set(xscale="log", yscale="log", xlabel="weights W", ylabel="µs per time step (training)",
