@@ -22,6 +22,7 @@ separately from reference.py, so that a shared mistake is unlikely.
 """
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -175,10 +176,12 @@ def rel_error(a: dict, b: dict) -> tuple:
     return worst, where
 
 
-def _problem(arch, seed, L, end_only):
+def _problem(arch, seed, L, end_only, one_hot=False):
     rng = np.random.default_rng(seed)
     w = init_weights(arch, rng)
     inputs = rng.normal(size=(L, arch.n_in))
+    if one_hot:                                   # one symbol per step: the kernel's active-input path
+        inputs = np.eye(arch.n_in)[rng.integers(arch.n_in, size=L)]
     targets = rng.uniform(size=(L, arch.n_out))
     mask = np.zeros(L, bool)
     if end_only:
@@ -272,22 +275,23 @@ def check_properties():
 
 
 def check_kernel(L=40, sequences=3):
-    """d. compiled kernel vs numpy reference: outputs, summed changes, weights after training."""
+    """d. compiled kernel vs numpy reference: outputs, summed changes, weights after training,
+    for dense and for one-hot inputs (the kernel's two loops)."""
     worst = (0.0, "")
     for name, arch in VARIANTS.items():
-        for timing in ("step", "sequence"):
-            for end_only in (False, True):
-                w, x, y, m = _problem(arch, 19, L, end_only)
-                fast, slow = Network(arch, w, "kernel"), Network(arch, w, "reference")
-                errs = [(rel_error(fast.weight_changes(x, y, m), slow.weight_changes(x, y, m)), "weight changes")]
-                for _ in range(sequences):
-                    out_f = fast.train(x, y, m, lr=0.3, timing=timing)
-                    out_s = slow.train(x, y, m, lr=0.3, timing=timing)
-                    errs.append(((np.abs(out_f - out_s).max() / np.abs(out_s).max(), "y_k"), "outputs"))
-                errs.append((rel_error(fast.weights, slow.weights), "weights after training"))
-                for (err, where), what in errs:
-                    if err > worst[0]:
-                        worst = (err, f"{name}, {timing}, {'end' if end_only else 'every step'}: {what} {where}")
+        for timing, end_only, one_hot in itertools.product(("step", "sequence"), (False, True), (False, True)):
+            w, x, y, m = _problem(arch, 19, L, end_only, one_hot)
+            fast, slow = Network(arch, w, "kernel"), Network(arch, w, "reference")
+            errs = [(rel_error(fast.weight_changes(x, y, m), slow.weight_changes(x, y, m)), "weight changes")]
+            for _ in range(sequences):
+                out_f = fast.train(x, y, m, lr=0.3, timing=timing)
+                out_s = slow.train(x, y, m, lr=0.3, timing=timing)
+                errs.append(((np.abs(out_f - out_s).max() / np.abs(out_s).max(), "y_k"), "outputs"))
+            errs.append((rel_error(fast.weights, slow.weights), "weights after training"))
+            for (err, where), what in errs:
+                if err > worst[0]:
+                    worst = (err, f"{name}, {timing}, {'end' if end_only else 'every step'}, "
+                                  f"{'one-hot' if one_hot else 'dense'} inputs: {what} {where}")
     return worst
 
 
