@@ -51,6 +51,7 @@ from tasks.config import architecture, task_params
 from . import models, traces
 
 CURVE_POINTS = 1000
+WRONG_EXAMPLES = 20                # wrong test sequences kept in a trial's record
 PROBE_FIRST = 1000                                     # probes at sequences 0, 1000, 2000, 4000, ...
 
 
@@ -90,8 +91,10 @@ def judge(cfg, outputs, targets, mask, info):
 
 
 def evaluate(cfg, net, sequences):
-    """Frozen weights: wrong count, mean |error| at the judged step, MSE at the target steps."""
-    wrong, abs_sum, sq_sum, n_sq = 0, 0.0, 0.0, 0
+    """Frozen weights: wrong count, mean |error| at the judged step, MSE at the target steps,
+    and the first WRONG_EXAMPLES wrong sequences' target and output at their last target step
+    (where a row's nets fail: e.g. adding's sums near +-2)."""
+    wrong, abs_sum, sq_sum, n_sq, examples = 0, 0.0, 0.0, 0, []
     for x, y, m, info in sequences:
         out = net.run(x)
         E, correct, mae = judge(cfg, out, y, m, info)
@@ -99,9 +102,14 @@ def evaluate(cfg, net, sequences):
         abs_sum += mae
         sq_sum += E
         n_sq += int(m.sum()) * y.shape[1]
+        if not correct and len(examples) < WRONG_EXAMPLES:
+            last = np.flatnonzero(m)[-1]
+            examples.append({"target": [round(float(v), 5) for v in y[last]],
+                             "output": [round(float(v), 5) for v in out[last]]})
     n = len(sequences)
     return {"n": n, "wrong": wrong, "fraction_wrong": wrong / n if n else 0.0,
-            "mean_abs_error": abs_sum / n if n else 0.0, "mse": sq_sum / n_sq if n_sq else 0.0}
+            "mean_abs_error": abs_sum / n if n else 0.0, "mse": sq_sum / n_sq if n_sq else 0.0,
+            "wrong_examples": examples}
 
 
 def reber_correct(net, strings) -> bool:

@@ -4,8 +4,8 @@ import json
 import numpy as np
 import pytest
 
-from hochreiter97 import report, reproduce, training
-from tasks import config
+from hochreiter97 import Network, report, reproduce, training
+from tasks import adding, config
 
 
 def small(row="6a", **overrides):
@@ -157,3 +157,17 @@ def test_run_verify_exits_non_zero_on_a_failed_check(monkeypatch, capsys):
     monkeypatch.setattr(verify, "CHECKS", [("always fails", lambda: (1.0, "here"), 1e-10)])
     assert run.main(["verify"]) == 1
     assert "FAIL  always fails" in capsys.readouterr().out
+
+
+def test_evaluate_keeps_the_first_wrong_sequences_target_and_output():
+    cfg = small("4-1")
+    net = Network.build(config.architecture(cfg), seed=3)
+    rng = np.random.default_rng(5)
+    seqs = [adding.generate(rng, T=20, info=True) for _ in range(40)]
+    res = training.evaluate(cfg, net, seqs)
+    outs = [net.run(x)[-1, 0] for x, _, _, _ in seqs]
+    wrong = [(y[-1, 0], o) for (x, y, m, _), o in zip(seqs, outs) if abs(o - y[-1, 0]) >= cfg["correct_threshold"]]
+    assert res["wrong"] == len(wrong) > training.WRONG_EXAMPLES          # an untrained net: most are wrong
+    assert len(res["wrong_examples"]) == training.WRONG_EXAMPLES
+    for ex, (t, o) in zip(res["wrong_examples"], wrong):
+        assert ex["target"] == [pytest.approx(t, abs=1e-5)] and ex["output"] == [pytest.approx(o, abs=1e-5)]
