@@ -48,6 +48,20 @@ def _label(s) -> str:
     return text
 
 
+def _trials(s) -> str:
+    """Trials finished, of how many the command asked for, and the paper's count where it differs."""
+    text = str(s["trials"])
+    if s["trials"] != s["trials_planned"]:
+        text += f" of {s['trials_planned']}"
+    try:
+        paper = config.load(s["row"].split("@")[0])["trials"]       # ROW@MODEL: the row's count
+    except config.ConfigError:
+        paper = None
+    if paper is not None and paper != s["trials_planned"]:
+        text += f" (paper: {paper})"
+    return text
+
+
 def table_markdown(out="results") -> str:
     """The side-by-side table: the paper's numbers beside this run's, one line per row."""
     lines = ["| row | task | W | trials | successes | sequences to success: mean (min–max) | paper | "
@@ -61,8 +75,7 @@ def table_markdown(out="results") -> str:
         t = s["test"]
         test = (f"{t['wrong_mean']:.1f} of {t['n']} wrong (max {t['wrong_max']}), MSE {t['mse_mean']:.2g}"
                 if t.get("wrong_mean") is not None else "–")
-        lines.append(f"| {s['row']} | {_label(s)} | {s['weights']} | {s['trials']}"
-                     f"{'' if s['trials'] == s['trials_planned'] else ' of ' + str(s['trials_planned'])} | "
+        lines.append(f"| {s['row']} | {_label(s)} | {s['weights']} | {_trials(s)} | "
                      f"{s['successes']} | {ours} | {_paper_result(s['paper'])} | {test} | "
                      f"{_paper_test(s['paper'])} | `{s['command']}` |")
     return "\n".join(lines)

@@ -139,6 +139,7 @@ def test_reproduce_writes_results_independent_of_workers(tmp_path, monkeypatch):
         reproduce.reproduce("6a", trials=2, seed=2, workers=1, out=tmp_path / "a", show=False)
     text = report.table_markdown(tmp_path / "a")
     assert "| 6a |" in text and "31,390" in text
+    assert "| 2 (paper: 20) |" in text                                  # trials run beside the paper's count
     assert [p.name for p in report.plot_row("6a", tmp_path / "a")] == ["curves.png", "success.png"]
 
 
