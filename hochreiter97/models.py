@@ -51,8 +51,11 @@ def wrap(cfg, weights: dict):
 
 
 def train_kwargs(cfg) -> dict:
-    """What model.train takes besides (inputs, targets, mask): the learning rate, and lstm97's timing."""
-    return {"lr": cfg["lr"], "timing": cfg["timing"]} if cfg["model"] == "lstm97" else {"lr": cfg["lr"]}
+    """What model.train takes besides (inputs, targets, mask): the learning rate, and lstm97's timing
+    and output error (eq19, or the ablation xent)."""
+    if cfg["model"] != "lstm97":
+        return {"lr": cfg["lr"]}
+    return {"lr": cfg["lr"], "timing": cfg["timing"], "output_error": cfg["output_error"]}
 
 
 def n_weights(cfg) -> int:

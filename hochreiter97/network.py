@@ -31,6 +31,7 @@ from . import kernel, reference
 from .architecture import Architecture, WEIGHT_NAMES, init_weights
 
 TIMINGS = ("step", "sequence")
+OUTPUT_ERRORS = ("eq19", "xent")      # "xent": an ablation, e_k = t - y in place of eq. (19)
 
 
 class Network:
@@ -49,7 +50,7 @@ class Network:
         _check_finite(self.weights, "weights")
         self.arch = arch
         self.backend = backend
-        self._dims = kernel.pack_dims(arch)
+        self._dims = {e: kernel.pack_dims(arch, e) for e in OUTPUT_ERRORS}
 
     @classmethod
     def build(cls, arch: Architecture, seed=0, backend: str = "kernel") -> "Network":
@@ -67,23 +68,29 @@ class Network:
         inputs, _, _ = self._check(inputs, None, None)
         return self._sequence(inputs, None, None, 0.0, learn=False)[0]
 
-    def train(self, inputs, targets, mask=None, lr=0.1, timing="step") -> np.ndarray:
+    def train(self, inputs, targets, mask=None, lr=0.1, timing="step", output_error="eq19") -> np.ndarray:
         """Present one sequence and learn online with learning rate lr (alpha).
 
         timing "step" (default): the weights change at every step that has a target,
         as in RTRL. "sequence": the changes are summed and applied at the end.
         SPEC §2.4: the paper leaves this open; the two differ only where targets
-        come before the end (Experiments 1, 2a, 2b). Returns the outputs, (L, n_out),
-        as computed during the presentation.
+        come before the end (Experiments 1, 2a, 2b). output_error "eq19" (default)
+        is the paper's e_k = f'(net_k)(t - y); "xent" (an ablation, not the paper)
+        drops f', the error of cross-entropy at logistic outputs. Returns the outputs,
+        (L, n_out), as computed during the presentation.
         """
         if timing not in TIMINGS:
             raise ValueError(f"timing: expected one of {TIMINGS}, got {timing!r}")
+        if output_error not in OUTPUT_ERRORS:
+            raise ValueError(f"output_error: expected one of {OUTPUT_ERRORS}, got {output_error!r}")
         inputs, targets, mask = self._check(inputs, targets, mask)
         lr = _check_lr(lr)
         if timing == "step":
-            outputs, _, finite = self._sequence(inputs, targets, mask, lr, learn=True, apply=True)
+            outputs, _, finite = self._sequence(inputs, targets, mask, lr, learn=True, apply=True,
+                                                output_error=output_error)
         else:
-            outputs, dw, _ = self._sequence(inputs, targets, mask, lr, learn=True, apply=False)
+            outputs, dw, _ = self._sequence(inputs, targets, mask, lr, learn=True, apply=False,
+                                            output_error=output_error)
             for name in WEIGHT_NAMES:
                 self.weights[name] += dw[name]
             finite = False                            # not known yet
@@ -91,22 +98,26 @@ class Network:
             _check_finite(self.weights, "weights after training (diverged, or set to a non-finite value)")
         return outputs
 
-    def weight_changes(self, inputs, targets, mask=None, lr=1.0) -> dict:
+    def weight_changes(self, inputs, targets, mask=None, lr=1.0, output_error="eq19") -> dict:
         """The summed truncated weight changes of one sequence, weights held fixed.
 
         With lr = 1 this is -1/2 dE/dw of E = sum_t sum_k (t^k - y^k)^2 on the
         truncated graph (eqs. 16-28; the 1/2 because eq. 19 drops the 2 of dE/dy).
         """
         inputs, targets, mask = self._check(inputs, targets, mask)
-        return self._sequence(inputs, targets, mask, _check_lr(lr), learn=True, apply=False)[1]
+        if output_error not in OUTPUT_ERRORS:
+            raise ValueError(f"output_error: expected one of {OUTPUT_ERRORS}, got {output_error!r}")
+        return self._sequence(inputs, targets, mask, _check_lr(lr), learn=True, apply=False,
+                              output_error=output_error)[1]
 
-    def _sequence(self, inputs, targets, mask, lr, learn, apply=False):
+    def _sequence(self, inputs, targets, mask, lr, learn, apply=False, output_error="eq19"):
         """(outputs, summed weight changes or None when applied, True if the weights are known finite)."""
         w = self.weights
         if self.backend == "reference":
             _check_values(inputs, targets, mask)
             outputs, dw, w_after = reference.run_sequence(self.arch, w, inputs, targets, mask, lr,
-                                                          timing="step", apply=learn and apply)
+                                                          timing="step", apply=learn and apply,
+                                                          output_error=output_error)
             if learn and apply:
                 for name in WEIGHT_NAMES:
                     w[name][...] = w_after[name]
@@ -118,7 +129,7 @@ class Network:
         w_ = (w["w_in"], w["w_out"], w["w_c"], w["w_h"], w["w_k"])           # WEIGHT_NAMES, spelled out: fast
         dw = w if apply else {name: np.zeros_like(a) for name, a in w.items()}
         dw_ = w_ if apply else (dw["w_in"], dw["w_out"], dw["w_c"], dw["w_h"], dw["w_k"])
-        status = kernel.sequence(w_, self._dims, inputs, targets, mask, lr, learn, dw_, outputs)
+        status = kernel.sequence(w_, self._dims[output_error], inputs, targets, mask, lr, learn, dw_, outputs)
         if status in (kernel.INPUTS_NON_FINITE, kernel.TARGETS_NON_FINITE):
             _check_values(inputs, targets, mask)      # raises, naming the value
         return outputs, (None if apply else dw), status == kernel.OK     # the kernel checked the weights

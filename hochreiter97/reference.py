@@ -116,8 +116,12 @@ def output_sources(arch, x, y_c, y_h):
     return np.concatenate(head + [y_c.ravel(), y_h, [1.0]])
 
 
-def weight_changes(arch, w, state_t, act, target, alpha, ops=None):
-    """The truncated weight changes of one step with a target: eqs. (19)-(28)."""
+def weight_changes(arch, w, state_t, act, target, alpha, ops=None, output_error="eq19"):
+    """The truncated weight changes of one step with a target: eqs. (19)-(28).
+
+    output_error "xent" is an ablation, not the paper: e_k = t^k - y^k (the error of
+    cross-entropy at logistic outputs) in place of (19); everything downstream is unchanged.
+    """
     sq = arch.squash
     C, S = arch.blocks, arch.block_size
     cells = arch.cell_columns                                       # columns of the cells in v
@@ -125,6 +129,8 @@ def weight_changes(arch, w, state_t, act, target, alpha, ops=None):
     w_ki = w["w_k"][:, cells.stop:cells.stop + arch.hidden]         # w_{k i}
     s_c = state_t["s_c"]
     e_k = df(act["net_k"]) * (target - act["y_k"])                  # (19)
+    if output_error == "xent":
+        e_k = target - act["y_k"]                                   # ablation, not (19)
     e_h = df(act["net_h"]) * (w_ki.T @ e_k)                         # (20)
     back = np.einsum("kjv,k->jv", w_kc, e_k)                        # sum_k w_{k c_j^v} e_k, shared by (21) and (23)
     e_out = df(act["net_out"]) * (h(s_c, sq) * back).sum(axis=1)[:arch.n_out_gates]  # (21)
@@ -146,13 +152,14 @@ def weight_changes(arch, w, state_t, act, target, alpha, ops=None):
     return dw
 
 
-def run_sequence(arch, w, inputs, targets=None, mask=None, alpha=0.0, timing="step", apply=False):
+def run_sequence(arch, w, inputs, targets=None, mask=None, alpha=0.0, timing="step", apply=False,
+                 output_error="eq19"):
     """Present one sequence from reset state; optionally learn.
 
     timing "step": the weights change at every step that carries a target (RTRL
     style, the default); "sequence": the changes are summed and applied at the
     sequence end. SPEC §2.4: the paper does not say which; they differ only where
-    targets occur before the end (Experiments 1, 2a, 2b).
+    targets occur before the end (Experiments 1, 2a, 2b). output_error: see weight_changes.
 
     Returns (outputs (L, K), summed weight changes dict, weights after the sequence).
     `w` itself is never modified; with apply=False the weights are held fixed and
@@ -166,7 +173,7 @@ def run_sequence(arch, w, inputs, targets=None, mask=None, alpha=0.0, timing="st
         state, act = forward_step(arch, w_now, state, x)
         outputs[t] = act["y_k"]
         if mask is not None and mask[t]:
-            dw = weight_changes(arch, w_now, state, act, targets[t], alpha)
+            dw = weight_changes(arch, w_now, state, act, targets[t], alpha, output_error=output_error)
             for k in total:
                 total[k] += dw[k]
                 if apply and timing == "step":

@@ -33,16 +33,18 @@ from .squash import df, dh
 FIELDS = ("s_c", "y_in", "y_out", "y_c", "e_s", "y_k", "ops")
 
 
-def error_at_state(arch, w, state_t, act, target):
+def error_at_state(arch, w, state_t, act, target, output_error="eq19"):
     """e_s of one step with a target, as reference.weight_changes computes it."""
     C, S = arch.blocks, arch.block_size
     w_kc = w["w_k"][:, arch.cell_columns].reshape(-1, C, S)         # w_{k c_j^v}
     e_k = df(act["net_k"]) * (target - act["y_k"])                  # (19)
+    if output_error == "xent":
+        e_k = target - act["y_k"]                                   # the ablation, not (19)
     back = np.einsum("kjv,k->jv", w_kc, e_k)                        # sum_k w_{k c_j^v} e_k
     return act["y_out"][:, None] * dh(state_t["s_c"], arch.squash) * back   # (23)
 
 
-def record(arch, w, inputs, targets, mask, alpha, timing="step") -> dict:
+def record(arch, w, inputs, targets, mask, alpha, timing="step", output_error="eq19") -> dict:
     """Present one sequence to a copy of w with the reference step and rule; every step's quantities."""
     L, C, S = len(inputs), arch.blocks, arch.block_size
     rec = {"s_c": np.zeros((L, C, S)), "y_in": np.zeros((L, C)), "y_out": np.zeros((L, C)),
@@ -59,8 +61,8 @@ def record(arch, w, inputs, targets, mask, alpha, timing="step") -> dict:
         rec["y_out"][t] = act["y_out"]
         rec["y_k"][t] = act["y_k"]
         if mask[t]:
-            rec["e_s"][t] = error_at_state(arch, w_now, state, act, targets[t])
-            dw = reference.weight_changes(arch, w_now, state, act, targets[t], alpha, ops)
+            rec["e_s"][t] = error_at_state(arch, w_now, state, act, targets[t], output_error)
+            dw = reference.weight_changes(arch, w_now, state, act, targets[t], alpha, ops, output_error)
             for k in w_now:
                 total[k] += dw[k]
                 if timing == "step":

@@ -295,7 +295,7 @@ def _probe(cfg, st, net, x, y, m):
     """Before sequence n is presented: its trace (while --trace asks for more) and the 2a carry numbers."""
     n = st["n"]
     if st["trace_left"] > 0:
-        rec = traces.record(architecture(cfg), net.weights, x, y, m, cfg["lr"], cfg["timing"])
+        rec = traces.record(architecture(cfg), net.weights, x, y, m, cfg["lr"], cfg["timing"], cfg["output_error"])
         st["traces"].append(dict(rec, at=n, inputs=x, targets=y, mask=m))
         st["trace_left"] -= 1
     carry = models.carry(cfg, net.weights)
@@ -308,7 +308,7 @@ def _probe(cfg, st, net, x, y, m):
 def final_trace(cfg, st):
     """The end-of-training trace: a fresh sequence (the trial's first final-test sequence), final weights."""
     x, y, m, _ = _fixed_sequences(cfg, st["seed"], st["trial"], "final_test", 1)[0]
-    rec = traces.record(architecture(cfg), st["weights"], x, y, m, cfg["lr"], cfg["timing"])
+    rec = traces.record(architecture(cfg), st["weights"], x, y, m, cfg["lr"], cfg["timing"], cfg["output_error"])
     return dict(rec, at=-1, inputs=x, targets=y, mask=m)
 
 

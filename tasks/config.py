@@ -102,6 +102,7 @@ SCHEMA = {
     # --- learning
     "lr": (_num(0, strict=True), "learning rate alpha"),
     "timing": (_one_of("step", "sequence"), "when weights change (SPEC §2.4)"),
+    "output_error": (_one_of("eq19", "xent"), "e_k: eq. (19), or the ablation xent (t - y, no f')"),
     # --- protocol
     "trials": (_int(1), "trials in the paper"),
     "stop": (_one_of(*STOPS), "stopping rule"),
@@ -131,7 +132,7 @@ DEFAULTS = {
     "model": "lstm97", "trainer": None, "ablation": None, "model_ablation": None, "seeds_of": None, "cap_note": None,
     "variant": None, "T": None, "N": None, "p": None, "q": None, "reber_target": "next",
     "hidden": 0, "connectivity": "F", "squash": "standard", "output_gate": True,
-    "in_gate_bias": "r", "out_gate_bias": "r", "timing": "step",
+    "in_gate_bias": "r", "out_gate_bias": "r", "timing": "step", "output_error": "eq19",
     "window": 2000, "beta": None, "st3_error": "sse", "n_seq": None,
     "abs_streak": 10000, "abs_at": "end", "st1_max_wrong": None, "st2_mean_abs": None,
     "st_test_size": 256, "check_fraction": 0.005, "check_min": 50, "test_size": 2560,
@@ -141,7 +142,7 @@ DEFAULTS = {
 REQUIRED = ["row", "table", "task", "n_in", "n_out", "bias", "init_range",
             "lr", "trials", "stop", "max_sequences", "paper"]
 # keys that only the 1997 LSTM reads; a row of another model must not give them
-LSTM_KEYS = ("blocks", "block_size", "output_gate", "squash", "in_gate_bias", "out_gate_bias", "timing",
+LSTM_KEYS = ("blocks", "block_size", "output_gate", "squash", "in_gate_bias", "out_gate_bias", "timing", "output_error",
              "construction_window", "construction_min_gain")
 
 TASK_PARAMS = {

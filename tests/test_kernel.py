@@ -127,3 +127,31 @@ def test_network_leaves_weights_alone_on_bad_input():
     with pytest.raises(ValueError, match=r"inputs.*\(3, 0\)"):
         net.train(x, y, m, lr=0.5)
     assert all(np.array_equal(net.weights[k], w[k]) for k in WEIGHT_NAMES)
+
+
+@pytest.mark.parametrize("name", WIDE)
+@pytest.mark.parametrize("kind", ["one-hot", "dense"])
+def test_output_error_ablation_matches_reference(name, kind):
+    """output_error "xent" (e_k = t - y, an ablation): kernel and reference agree on both paths."""
+    arch = WIDE[name]
+    w, x, y, m = problem(arch, kind, False, seed=5)
+    fast, slow = Network(arch, w, "kernel"), Network(arch, w, "reference")
+    err, where = rel_error(fast.weight_changes(x, y, m, output_error="xent"),
+                           slow.weight_changes(x, y, m, output_error="xent"))
+    assert err < 1e-12, f"weight changes: {where} differs by {err:.1e}"
+    for _ in range(2):
+        fast.train(x, y, m, lr=0.3, output_error="xent")
+        slow.train(x, y, m, lr=0.3, output_error="xent")
+    assert rel_error(fast.weights, slow.weights)[0] < 1e-12
+
+
+def test_output_error_changes_exactly_e_k():
+    """One target step: Delta w_k = alpha e_k v, with e_k = f'(net_k)(t - y) (19) or t - y (xent)."""
+    arch = WIDE["exp4 (F, all, S=2)"]
+    w, x, y, m = problem(arch, "dense", True, seed=7)
+    net = Network(arch, w)
+    out = net.run(x)[-1]
+    ratio = net.weight_changes(x, y, m, output_error="xent")["w_k"] / net.weight_changes(x, y, m)["w_k"]
+    np.testing.assert_allclose(ratio, np.repeat((1.0 / (out * (1 - out)))[:, None], ratio.shape[1], axis=1), rtol=1e-12)
+    with pytest.raises(ValueError, match="output_error"):
+        net.train(x, y, m, output_error="ce")

@@ -15,8 +15,8 @@ def test_bptt_catches_missing_yout_hprime_factor(monkeypatch):
     """The bug of a public C implementation: Delta w_c without y_out*h'(s_c) (eq. 23)."""
     original = reference.weight_changes
 
-    def buggy(arch, w, state_t, act, target, alpha, ops=None):
-        dw = original(arch, w, state_t, act, target, alpha, ops)
+    def buggy(arch, w, state_t, act, target, alpha, ops=None, output_error="eq19"):
+        dw = original(arch, w, state_t, act, target, alpha, ops, output_error)
         e_s_true = act["y_out"][:, None] * squash.dh(state_t["s_c"], arch.squash)
         dw["w_c"] = dw["w_c"] / np.where(e_s_true == 0, 1, e_s_true)[:, :, None]
         return dw
