@@ -90,8 +90,14 @@ def reproduce(row, trials=None, seed=0, workers=None, out="results", checkpoint_
     trials = cfg["trials"] if trials is None else trials
     rowdir = Path(out) / folder(cfg)
     rowdir.mkdir(parents=True, exist_ok=True)
-    (rowdir / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
     done = finished_trials(rowdir)
+    before = rowdir / "config.yaml"
+    if done and before.exists():                       # finished trials keep the cap they ran under
+        cap = (yaml.safe_load(before.read_text()) or {}).get("max_sequences")
+        if cap is not None and cap != cfg["max_sequences"]:
+            raise SystemExit(f"{rowdir}: its finished trials ran with a cap of {cap:,} sequences, not "
+                             f"{cfg['max_sequences']:,}; use another --out for a different cap")
+    before.write_text(yaml.safe_dump(cfg, sort_keys=False))
     for k, rec in done.items():
         if rec["seed"] != seed:
             raise SystemExit(f"{rowdir}: trial {k} was run with --seed {rec['seed']}, not {seed}; "

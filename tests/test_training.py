@@ -137,6 +137,8 @@ def test_reproduce_writes_results_independent_of_workers(tmp_path, monkeypatch):
     assert again["sequences"] == one["sequences"]                       # finished trials are not rerun
     with pytest.raises(SystemExit, match="seed"):
         reproduce.reproduce("6a", trials=2, seed=2, workers=1, out=tmp_path / "a", show=False)
+    with pytest.raises(SystemExit, match="cap of 400 sequences, not 300"):  # finished trials keep their cap
+        reproduce.reproduce("6a", trials=3, seed=1, workers=1, out=tmp_path / "a", show=False, max_sequences=300)
     text = report.table_markdown(tmp_path / "a")
     assert "| 6a |" in text and "31,390" in text
     assert "| 2 (paper: 20) |" in text                                  # trials run beside the paper's count
