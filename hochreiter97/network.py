@@ -81,8 +81,6 @@ class Network:
         """
         if timing not in TIMINGS:
             raise ValueError(f"timing: expected one of {TIMINGS}, got {timing!r}")
-        if output_error not in OUTPUT_ERRORS:
-            raise ValueError(f"output_error: expected one of {OUTPUT_ERRORS}, got {output_error!r}")
         inputs, targets, mask = self._check(inputs, targets, mask)
         lr = _check_lr(lr)
         if timing == "step":
@@ -105,13 +103,13 @@ class Network:
         truncated graph (eqs. 16-28; the 1/2 because eq. 19 drops the 2 of dE/dy).
         """
         inputs, targets, mask = self._check(inputs, targets, mask)
-        if output_error not in OUTPUT_ERRORS:
-            raise ValueError(f"output_error: expected one of {OUTPUT_ERRORS}, got {output_error!r}")
         return self._sequence(inputs, targets, mask, _check_lr(lr), learn=True, apply=False,
                               output_error=output_error)[1]
 
     def _sequence(self, inputs, targets, mask, lr, learn, apply=False, output_error="eq19"):
         """(outputs, summed weight changes or None when applied, True if the weights are known finite)."""
+        if output_error not in OUTPUT_ERRORS:
+            raise ValueError(f"output_error: expected one of {OUTPUT_ERRORS}, got {output_error!r}")
         w = self.weights
         if self.backend == "reference":
             _check_values(inputs, targets, mask)

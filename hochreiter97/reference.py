@@ -128,9 +128,9 @@ def weight_changes(arch, w, state_t, act, target, alpha, ops=None, output_error=
     w_kc = w["w_k"][:, cells].reshape(-1, C, S)                     # w_{k c_j^v}
     w_ki = w["w_k"][:, cells.stop:cells.stop + arch.hidden]         # w_{k i}
     s_c = state_t["s_c"]
-    e_k = df(act["net_k"]) * (target - act["y_k"])                  # (19)
-    if output_error == "xent":
-        e_k = target - act["y_k"]                                   # ablation, not (19)
+    e_k = target - act["y_k"]                                       # the ablation "xent", not (19)
+    if output_error == "eq19":
+        e_k = df(act["net_k"]) * e_k                                # (19)
     e_h = df(act["net_h"]) * (w_ki.T @ e_k)                         # (20)
     back = np.einsum("kjv,k->jv", w_kc, e_k)                        # sum_k w_{k c_j^v} e_k, shared by (21) and (23)
     e_out = df(act["net_out"]) * (h(s_c, sq) * back).sum(axis=1)[:arch.n_out_gates]  # (21)

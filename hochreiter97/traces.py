@@ -37,9 +37,9 @@ def error_at_state(arch, w, state_t, act, target, output_error="eq19"):
     """e_s of one step with a target, as reference.weight_changes computes it."""
     C, S = arch.blocks, arch.block_size
     w_kc = w["w_k"][:, arch.cell_columns].reshape(-1, C, S)         # w_{k c_j^v}
-    e_k = df(act["net_k"]) * (target - act["y_k"])                  # (19)
-    if output_error == "xent":
-        e_k = target - act["y_k"]                                   # the ablation, not (19)
+    e_k = target - act["y_k"]                                       # the ablation "xent", not (19)
+    if output_error == "eq19":
+        e_k = df(act["net_k"]) * e_k                                # (19)
     back = np.einsum("kjv,k->jv", w_kc, e_k)                        # sum_k w_{k c_j^v} e_k
     return act["y_out"][:, None] * dh(state_t["s_c"], arch.squash) * back   # (23)
 
