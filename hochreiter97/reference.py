@@ -116,6 +116,15 @@ def output_sources(arch, x, y_c, y_h):
     return np.concatenate(head + [y_c.ravel(), y_h, [1.0]])
 
 
+def output_error_k(act, target, output_error="eq19"):
+    """e_k of one step with a target: eq. (19), f'_k(net_k)(t^k - y^k); or the ablation "xent",
+    t^k - y^k (the error of cross-entropy at logistic outputs, not the paper)."""
+    e_k = target - act["y_k"]
+    if output_error == "eq19":
+        e_k = df(act["net_k"]) * e_k                                # (19)
+    return e_k
+
+
 def weight_changes(arch, w, state_t, act, target, alpha, ops=None, output_error="eq19"):
     """The truncated weight changes of one step with a target: eqs. (19)-(28).
 
@@ -128,9 +137,7 @@ def weight_changes(arch, w, state_t, act, target, alpha, ops=None, output_error=
     w_kc = w["w_k"][:, cells].reshape(-1, C, S)                     # w_{k c_j^v}
     w_ki = w["w_k"][:, cells.stop:cells.stop + arch.hidden]         # w_{k i}
     s_c = state_t["s_c"]
-    e_k = target - act["y_k"]                                       # the ablation "xent", not (19)
-    if output_error == "eq19":
-        e_k = df(act["net_k"]) * e_k                                # (19)
+    e_k = output_error_k(act, target, output_error)                 # (19), or the ablation
     e_h = df(act["net_h"]) * (w_ki.T @ e_k)                         # (20)
     back = np.einsum("kjv,k->jv", w_kc, e_k)                        # sum_k w_{k c_j^v} e_k, shared by (21) and (23)
     e_out = df(act["net_out"]) * (h(s_c, sq) * back).sum(axis=1)[:arch.n_out_gates]  # (21)
