@@ -19,10 +19,13 @@ sequence presentations:
                   error is < correct_threshold at every judged output ("end": the last
                   target step; "every": every target step). "Success after" is the
                   number of sequences before that streak began. Checked every sequence.
+                  abs_test "frozen" (SPEC §6.3's other reading): instead, on the test
+                  grid below, abs_streak fresh sequences with the weights frozen (the
+                  first wrong one ends the test); success after = sequences seen then.
   REBER   (1)     every symbol of every string of the training and test sets predicted
                   correctly: the units of the possible next symbols are the most active.
 
-Rules on a test set (ST1ST2, REBER) are checked every max(check_min, check_fraction
+Rules on a test set (ST1ST2, REBER, frozen ABS) are checked every max(check_min, check_fraction
 * sequences seen) sequences, so a stop is reported at most check_fraction (0.5%)
 late. Every other rule is checked after every sequence.
 
@@ -59,8 +62,9 @@ PROBE_FIRST = 1000                                     # probes at sequences 0, 
 def trial_seeds(seed: int, row: str, trial: int) -> dict:
     """Independent generators for weights, training data and tests, from (seed, row, trial)."""
     root = np.random.SeedSequence([seed, zlib.crc32(row.encode()), trial])
-    weights, data, stop_test, final_test = root.spawn(4)
-    return {"weights": weights, "data": data, "stop_test": stop_test, "final_test": final_test}
+    weights, data, stop_test, final_test, abs_test = root.spawn(5)   # child i is the same whatever the count
+    return {"weights": weights, "data": data, "stop_test": stop_test, "final_test": final_test,
+            "abs_test": abs_test}
 
 
 def seed_row(cfg) -> str:
@@ -112,6 +116,17 @@ def evaluate(cfg, net, sequences):
             "wrong_examples": examples}
 
 
+def frozen_streak(cfg, net, rng) -> int:
+    """Fresh sequences from rng judged with the weights frozen, up to the first wrong one
+    or abs_streak in all: how many were correct (ABS with abs_test "frozen")."""
+    family, params = FAMILIES[cfg["task"]], task_params(cfg)
+    for k in range(cfg["abs_streak"]):
+        x, y, m, info = family.generate(rng, **params, info=True)
+        if not judge(cfg, net.run(x), y, m, info)[1]:
+            return k
+    return cfg["abs_streak"]
+
+
 def reber_correct(net, strings) -> bool:
     """Experiment 1's success test: at every step the most active outputs are exactly the legal next symbols."""
     for s in strings:
@@ -144,6 +159,8 @@ def new_trial(cfg, seed: int, trial: int, trace: int = 0) -> dict:
         st["cell_present"] = False
         st["construction"] = {"sum": 0.0, "count": 0, "previous": None}
         _remove_cell(st["weights"], architecture(cfg))
+    if cfg["stop"] == "ABS" and cfg["abs_test"] == "frozen":   # fresh test sequences, never reused
+        st["rng_abs_test"] = np.random.default_rng(seeds["abs_test"])
     if cfg["task"] == "reber":
         pair_rng = np.random.SeedSequence([seed, zlib.crc32(seed_row(cfg).encode()), 10_000 + trial // cfg["reber_inits"]])
         st["reber_sets"] = reber.datasets(np.random.default_rng(pair_rng), cfg["reber_train"], cfg["reber_test"])
@@ -220,7 +237,7 @@ def _stopped(cfg, st, net, stop_tests):
         return full and st["window_wrong"] == 0 and st["window_E"] / len(st["window"]) < cfg["beta"]
     if rule == "NSEQ":
         return full and st["window_wrong"] < cfg["n_seq"]
-    if rule == "ABS":
+    if rule == "ABS" and cfg["abs_test"] == "online":
         if st["streak"] >= cfg["abs_streak"]:
             st["stop_at"] = n - cfg["abs_streak"]
             return True
@@ -231,6 +248,8 @@ def _stopped(cfg, st, net, stop_tests):
     if rule == "REBER":
         train, test = st["reber_sets"]
         return reber_correct(net, train) and reber_correct(net, test)
+    if rule == "ABS":                                   # frozen: abs_streak fresh sequences, all correct
+        return frozen_streak(cfg, net, st["rng_abs_test"]) == cfg["abs_streak"]
     result = evaluate(cfg, net, stop_tests)          # ST1ST2
     if result["wrong"] <= cfg["st1_max_wrong"]:
         if st["st1"] is None:

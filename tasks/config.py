@@ -114,6 +114,7 @@ SCHEMA = {
     "n_seq": (_int(1), "NSEQ: stop once fewer than n_seq of the window are wrong"),
     "abs_streak": (_int(1), "ABS: successive sequences that must satisfy the criterion"),
     "abs_at": (_one_of("end", "every"), "ABS: judge the last target step or every target step"),
+    "abs_test": (_one_of("online", "frozen"), "ABS: the streak is of training sequences (online) or of fresh test sequences, weights frozen"),
     "st1_max_wrong": (_int(0), "ST1: at most this many of st_test_size misclassified"),
     "st2_mean_abs": (_num(0, strict=True), "ST2: mean absolute test error bound"),
     "st_test_size": (_int(1), "ST1/ST2: size of the fixed test set"),
@@ -134,7 +135,7 @@ DEFAULTS = {
     "hidden": 0, "connectivity": "F", "squash": "standard", "output_gate": True,
     "in_gate_bias": "r", "out_gate_bias": "r", "timing": "step", "output_error": "eq19",
     "window": 2000, "beta": None, "st3_error": "sse", "n_seq": None,
-    "abs_streak": 10000, "abs_at": "end", "st1_max_wrong": None, "st2_mean_abs": None,
+    "abs_streak": 10000, "abs_at": "end", "abs_test": "online", "st1_max_wrong": None, "st2_mean_abs": None,
     "st_test_size": 256, "check_fraction": 0.005, "check_min": 50, "test_size": 2560,
     "reber_train": 256, "reber_test": 256, "reber_inits": 10,
     "construction_window": 0, "construction_min_gain": 0.0, "title": None, "correct_threshold": None,
@@ -247,6 +248,8 @@ def row_order(stem: str) -> tuple:
             return ("2a", 0, rank, natural)
     head, _, tail = stem.partition("-")
     number, _, rest = tail.partition("-")
+    if tail and not number.isdigit():                      # "2a-frozen": a reading of row 2a
+        return (head, 0, 3, natural)
     return (head, int(number) if number.isdigit() else 0, 3 if rest else 0, natural if rest else ())
 
 

@@ -47,6 +47,37 @@ def test_abs_reports_sequences_before_the_streak():
     assert feed(cfg, [(0.0, False)] * 7 + [(0.0, True)] * 3 + [(0.0, False)] + [(0.0, True)] * 4) == 11
 
 
+def test_frozen_abs_counts_fresh_sequences_up_to_the_first_wrong(monkeypatch):
+    cfg = small("2c-1-frozen", abs_streak=10)
+    verdicts = iter([True] * 5 + [False] + [True] * 10 + [False])
+    monkeypatch.setattr(training, "judge", lambda *a: (0.0, next(verdicts), 0.0))
+    net = Network.build(config.architecture(cfg), seed=0)
+    rng = np.random.default_rng(0)
+    assert training.frozen_streak(cfg, net, rng) == 5
+    assert training.frozen_streak(cfg, net, rng) == 10
+    assert training.frozen_streak(cfg, net, rng) == 0                  # a fresh test starts from nothing
+
+
+def test_frozen_abs_stops_on_the_grid_and_leaves_training_alone(monkeypatch):
+    """abs_test frozen: the online streak is ignored, the frozen test runs on the check grid,
+    and the training sequences and weights are those of the online row."""
+    grid = dict(max_sequences=60, check_min=5, check_fraction=1e-9, p=4, q=4, n_in=8)
+    calls = []
+
+    def fake_streak(cfg, net, rng):
+        calls.append(rng.integers(1 << 30))                            # the test draws from its own generator
+        return cfg["abs_streak"] if len(calls) == 4 else 0
+    monkeypatch.setattr(training, "frozen_streak", fake_streak)
+    cfg = small("2c-1-frozen", abs_streak=1, **grid)                    # online, a streak of 1 would stop at once
+    st = training.train_until_stop(cfg, training.new_trial(cfg, 0, 0))
+    assert st["success"] and st["stop_at"] == st["n"] == 20            # checks at 5, 10, 15, 20
+    online = small("2c-1", abs_streak=10**6, **dict(grid, max_sequences=20))
+    ref = training.train_until_stop(online, training.new_trial(online, 0, 0))
+    assert ref["n"] == 20 and not ref["success"]
+    for name in ref["weights"]:
+        assert np.array_equal(ref["weights"][name], st["weights"][name]), name
+
+
 def test_judge_thresholds_and_steps():
     cfg = small("2a")                                                  # ABS, abs_at every, threshold 0.25
     out, y, m = np.array([[0.9], [0.2], [0.1]]), np.array([[1.0], [0.0], [0.0]]), np.ones(3, bool)
