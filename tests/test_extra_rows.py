@@ -70,13 +70,15 @@ def test_competitor_row_runs_under_its_protocol():
     assert carry["log10_product"]["x"] < 0 and carry["output_difference"] < 0.5
 
 
-def test_abs_success_is_reachable_for_a_competitor():
-    """p = 4, lr 10: RTRL can solve 2a; the ABS rule fires with a short streak."""
-    cfg = dict(config.load("rtrl-p4-lr10"), max_sequences=60000, abs_streak=200)
+def test_abs_stop_fires_for_a_competitor():
+    """The ABS rule ends a competitor's trial as it ends the LSTM's: with a bound every logistic
+    output meets (1.0), the streak of 5 is complete after 5 sequences and began at 0."""
+    cfg = dict(config.load("rtrl-p4-lr10"), max_sequences=1000, abs_streak=5, correct_threshold=1.0)
     rec = training.run_trial(cfg, seed=0, trial=1)
-    assert rec["success"] in (True, False) and rec["sequences_presented"] <= 60000
-    if rec["success"]:
-        assert rec["sequences"] == rec["sequences_presented"] - 200
+    assert rec["success"] and rec["sequences"] == 0 and rec["sequences_presented"] == 5
+    strict = dict(cfg, correct_threshold=1e-9)                        # no output is ever that close
+    rec = training.run_trial(strict, seed=0, trial=1)
+    assert not rec["success"] and rec["sequences"] is None and rec["sequences_presented"] == 1000
 
 
 def test_model_ablation_results_folder_and_label(tmp_path, monkeypatch):
