@@ -17,10 +17,11 @@ import sys
 def cmd_list(args) -> int:
     from tasks import config
     from hochreiter97 import models, report
-    print(f"{'row':12} {'task':15} {'weights':>7} {'trials':>6}  paper")
+    w = max(len(row) for row in config.rows())
+    print(f"{'row':{w}} {'task':15} {'weights':>7} {'trials':>6}  paper")
     for row in config.rows():
         cfg = config.load(row)
-        print(f"{row:12} {cfg['task']:15} {models.n_weights(cfg):>7} {cfg['trials']:>6}  "
+        print(f"{row:{w}} {cfg['task']:15} {models.n_weights(cfg):>7} {cfg['trials']:>6}  "
               f"{report._paper_result(cfg['paper'])}")
     return 0
 

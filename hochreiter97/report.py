@@ -22,7 +22,7 @@ def _paper_result(paper: dict) -> str:
             val = paper[key]
             parts.append(f"{key.replace('_', ' ')} {val:,}" if isinstance(val, (int, float))
                          else f"{key.replace('_', ' ')} {val}")
-    return "; ".join(parts) or "see config"
+    return "; ".join(parts) or "no figures (the row's config says why)"
 
 
 def _paper_test(paper: dict) -> str:

@@ -17,7 +17,8 @@ ABLATIONS = ["1-2-noog", "1-2-xent", "2a-frozen", "2c-1-frozen", "4-1-igb0", "4-
 
 def test_rows_listed_in_order():
     rows = config.rows()
-    assert rows[rows.index("2a") + 1:rows.index("2b")] == list(TABLE2) + ["2a-frozen"]
+    beyond = ["rtrl-p4-lr40", "rtrl-p4-lr100"]
+    assert rows[rows.index("2a") + 1:rows.index("2b")] == list(TABLE2)[:3] + beyond + list(TABLE2)[3:] + ["2a-frozen"]
     assert rows[rows.index("2c-1") + 1] == "2c-1-frozen"
     assert rows[rows.index("4-1") + 1] == "4-1-igb0" and rows[rows.index("1-2") + 1] == "1-2-noog"
 
@@ -45,6 +46,15 @@ def test_ablation_rows_differ_from_their_row_only_where_they_say(row):
     assert differ == {"4-1-igb0": {"in_gate_bias"}, "1-2-noog": {"output_gate", "out_gate_bias"},
                       "4-1-xent": {"output_error"}, "1-2-xent": {"output_error"}, "5-1-xent": {"output_error"},
                       "2a-frozen": {"abs_test"}, "2c-1-frozen": {"abs_test"}}[row]
+
+
+@pytest.mark.parametrize("row", ["rtrl-p4-lr40", "rtrl-p4-lr100"])
+def test_learning_rates_beyond_table2_differ_from_lr10_only_in_lr(row):
+    cfg, base = config.load(row), config.load("rtrl-p4-lr10")
+    assert cfg["ablation"] and cfg["seeds_of"] == "rtrl-p4-lr10"
+    differ = {k for k in cfg if cfg[k] != base[k]} - {"row", "title", "ablation", "seeds_of", "paper"}
+    assert differ == {"lr"} and cfg["lr"] == float(row.rsplit("lr", 1)[1])
+    assert "success_rate" not in cfg["paper"]                         # the paper has no such row
 
 
 def test_loader_rejects_lstm_keys_for_other_models_and_rnn_without_trainer(tmp_path):
