@@ -163,6 +163,11 @@ def summarize(cfg, records: dict, trials: int, seed: int, command=None) -> dict:
             "max_log10_product": max(max(c["log10_product"].values()) for c in carries),
             "max_output_difference": max(c["output_difference"] for c in carries),
             "w_hh": [c["w_hh"] for c in carries]}
+    failed = [r["reber_mistakes"] for r in recs if not r["success"] and "reber_mistakes" in r]
+    if failed:                                         # Exp. 1: where the failed trials' success test fails
+        only_lag = lambda m: all(v["wrong_steps"] == v["wrong_long_lag_steps"] for v in m.values())
+        summary["failed_trials"] = {"recorded": len(failed), "long_lag_only": sum(map(only_lag, failed)),
+                                    "elsewhere_too": sum(not only_lag(m) for m in failed)}
     if cfg["stop"] == "ST1ST2":
         summary["st1"] = _stats([r["st1"] for r in ok if r.get("st1") is not None])
     return summary

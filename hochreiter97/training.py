@@ -127,17 +127,33 @@ def frozen_streak(cfg, net, rng) -> int:
     return cfg["abs_streak"]
 
 
+def _reber_wrong_steps(net, s):
+    """The steps of string s at which the most active outputs are not exactly the legal next symbols."""
+    x, _, _ = reber.encode(s)
+    out = net.run(x)
+    legal = reber.legal_next(s)
+    for t in range(len(out)):
+        k = int(legal[t].sum())
+        if not np.array_equal(np.sort(np.argsort(out[t])[-k:]), np.flatnonzero(legal[t])):
+            yield t
+
+
 def reber_correct(net, strings) -> bool:
     """Experiment 1's success test: at every step the most active outputs are exactly the legal next symbols."""
+    return not any(any(True for _ in _reber_wrong_steps(net, s)) for s in strings)
+
+
+def reber_mistakes(net, strings) -> dict:
+    """Where Experiment 1's success test fails: wrongly predicted steps, those at the long-lag
+    step (predicting the symbol before last, the second symbol again), and strings with any."""
+    steps = long_lag = wrong_strings = 0
     for s in strings:
-        x, _, _ = reber.encode(s)
-        out = net.run(x)
-        legal = reber.legal_next(s)
-        for t in range(len(out)):
-            k = int(legal[t].sum())
-            if not np.array_equal(np.sort(np.argsort(out[t])[-k:]), np.flatnonzero(legal[t])):
-                return False
-    return True
+        wrong = list(_reber_wrong_steps(net, s))
+        steps += len(wrong)
+        long_lag += (len(s) - 3) in wrong                  # input s[-3], target s[-2]
+        wrong_strings += bool(wrong)
+    return {"strings": len(strings), "wrong_strings": wrong_strings, "wrong_steps": steps,
+            "wrong_long_lag_steps": long_lag}
 
 
 # ---------------------------------------------------------------- the trial
@@ -352,6 +368,9 @@ def trial_record(cfg, st, test) -> dict:
         rec["st1"] = st["st1"]
     if "cell_joined_at" in st or "cell_present" in st:
         rec["cell_joined_at"] = st.get("cell_joined_at")
+    if cfg["stop"] == "REBER":                         # where the success test fails (or not) at the end
+        net = models.wrap(cfg, st["weights"])
+        rec["reber_mistakes"] = {name: reber_mistakes(net, strings) for name, strings in zip(("train", "test"), st["reber_sets"])}
     carry = models.carry(cfg, st["weights"])           # Table 2's net on 2a: the first symbol's reach (cap_note)
     if carry is not None:
         rec["carry"] = carry

@@ -112,6 +112,21 @@ def test_reber_success_test_uses_the_legal_next_symbols():
     strings = ["BTBTSSXXTVVETE", "BPBPVVEPE"]
     assert training.reber_correct(Oracle(), strings)
     assert not training.reber_correct(Oracle(spoil=-2), strings)      # the long-lag step: T or P
+    assert training.reber_mistakes(Oracle(), strings) == {
+        "strings": 2, "wrong_strings": 0, "wrong_steps": 0, "wrong_long_lag_steps": 0}
+    assert training.reber_mistakes(Oracle(spoil=-2), strings) == {
+        "strings": 2, "wrong_strings": 2, "wrong_steps": 2, "wrong_long_lag_steps": 2}
+    assert training.reber_mistakes(Oracle(spoil=1), strings) == {      # after B T / B P: B (inner) only
+        "strings": 2, "wrong_strings": 2, "wrong_steps": 2, "wrong_long_lag_steps": 0}
+
+
+def test_reber_trial_records_where_the_success_test_fails():
+    cfg = small("1-1", max_sequences=30, reber_train=8, reber_test=8)
+    rec = training.run_trial(cfg, seed=0, trial=0)
+    m = rec["reber_mistakes"]
+    assert m["train"]["strings"] == m["test"]["strings"] == 8
+    assert 0 <= m["test"]["wrong_long_lag_steps"] <= m["test"]["wrong_strings"] <= m["test"]["wrong_steps"]
+    assert m["train"]["wrong_strings"] > 0                              # 30 sequences learn no grammar
 
 
 def record_without_time(rec):
@@ -174,6 +189,18 @@ def test_reproduce_writes_results_independent_of_workers(tmp_path, monkeypatch):
     assert "| 6a |" in text and "31,390" in text
     assert "| 2 (paper: 20) |" in text                                  # trials run beside the paper's count
     assert [p.name for p in report.plot_row("6a", tmp_path / "a")] == ["curves.png", "success.png"]
+
+
+def test_summary_tallies_where_failed_reber_trials_fail():
+    cfg = config.load("1-1")
+    m = lambda steps, lag: {"strings": 256, "wrong_strings": 1, "wrong_steps": steps, "wrong_long_lag_steps": lag}
+    rec = lambda ok, train, test: {"success": ok, "sequences": 10 if ok else None, "test": {}, "steps_per_second": 1.0,
+                                   "reber_mistakes": {"train": train, "test": test}}
+    records = {0: rec(False, m(3, 3), m(2, 2)), 1: rec(False, m(3, 3), m(5, 2)), 2: rec(True, m(0, 0), m(0, 0)),
+               3: rec(False, m(4, 0), m(0, 0))}
+    s = reproduce.summarize(cfg, records, 30, 0)
+    assert s["failed_trials"] == {"recorded": 3, "long_lag_only": 1, "elsewhere_too": 2}
+    assert "failed_trials" not in reproduce.summarize(cfg, {2: records[2]}, 30, 0)
 
 
 @pytest.mark.parametrize("row", config.rows())
