@@ -5,6 +5,7 @@ Per row, under OUT/ROW/ (OUT defaults to results/):
     config.yaml      the resolved config (every value used, defaults filled in)
     trial-K.json     one finished trial (written atomically, never rewritten)
     checkpoint-K.pkl a running trial's state, saved every 60 s (deleted when it finishes)
+    weights-K.npz    the final weights of trial K (np.load: one array per name, as Network.weights)
     trace-K.npz      with --trace: the recorded sequences of trial K (hochreiter97/traces.py)
     summary.json     the row over its finished trials, beside the paper's numbers
 
@@ -63,7 +64,8 @@ def _run_one(cfg, seed, k, rowdir, position, checkpoint_seconds, show, trace=0):
 
     rec = training.run_trial(cfg, seed, k, checkpoint=Path(rowdir) / f"checkpoint-{k}.pkl",
                              checkpoint_seconds=checkpoint_seconds, progress=progress,
-                             trace=trace, trace_path=Path(rowdir) / f"trace-{k}.npz")
+                             trace=trace, trace_path=Path(rowdir) / f"trace-{k}.npz",
+                             weights_path=Path(rowdir) / f"weights-{k}.npz")
     bar.close()
     write_json(_trial_path(rowdir, k), rec)
     ckpt = Path(rowdir) / f"checkpoint-{k}.pkl"
@@ -131,6 +133,15 @@ def _stats(values):
             "min": min(values), "max": max(values)}
 
 
+SATURATED = 0.01          # a cell whose h'(s_c)/h'(0) at the read-out step is below this passes almost no error
+
+
+def _saturated(recs):
+    """Of all cells of these trials, the fraction saturated when read (trial records' cells_at_end)."""
+    ratios = [v for r in recs for v in r["cells_at_end"]["dh_ratio"]]
+    return sum(v < SATURATED for v in ratios) / len(ratios) if ratios else None
+
+
 def summarize(cfg, records: dict, trials: int, seed: int, command=None) -> dict:
     """The row over its finished trials: successes, sequences to success, test figures, the paper's."""
     recs = [records[k] for k in sorted(records) if k < trials]
@@ -168,6 +179,11 @@ def summarize(cfg, records: dict, trials: int, seed: int, command=None) -> dict:
         only_lag = lambda m: all(v["wrong_steps"] == v["wrong_long_lag_steps"] for v in m.values())
         summary["failed_trials"] = {"recorded": len(failed), "long_lag_only": sum(map(only_lag, failed)),
                                     "elsewhere_too": sum(not only_lag(m) for m in failed)}
+    cells = {"success": [r for r in ok if "cells_at_end" in r],
+             "failed": [r for r in recs if not r["success"] and "cells_at_end" in r]}
+    if cells["success"] or cells["failed"]:            # drift: the fraction of saturated cells at the end
+        summary["cells_saturated"] = {"dh_ratio_below": SATURATED, **{
+            kind: {"trials": len(rs), "fraction": _saturated(rs)} for kind, rs in cells.items()}}
     if cfg["stop"] == "ST1ST2":
         summary["st1"] = _stats([r["st1"] for r in ok if r.get("st1") is not None])
     return summary

@@ -69,6 +69,24 @@ def record(arch, w, inputs, targets, mask, alpha, timing="step", output_error="e
     return rec
 
 
+def cells_at_end(arch, w, sequences) -> dict:
+    """Where the carousel sits when it is read: at the last target step of each sequence
+    (weights frozen, the oracle's forward step), per cell (block-major), the mean |s_c|
+    and the mean of h'(s_c)/h'(0), the factor by which the cell's error e_s (23), and
+    with it every change of its input-gate and cell weights (26), (28), is scaled.
+    A ratio near 0 is the internal state drift of the paper's §4: the cell is saturated,
+    and the gradient through it has vanished."""
+    abs_s, ratio = [], []
+    for x, _, m, *_ in sequences:
+        state, last = reference.new_state(arch), np.flatnonzero(m)[-1]
+        for t in range(last + 1):
+            state, _ = reference.forward_step(arch, w, state, x[t])
+        abs_s.append(np.abs(state["s_c"]).ravel())
+        ratio.append((dh(state["s_c"], arch.squash) / dh(np.zeros(1), arch.squash)).ravel())
+    return {"n": len(abs_s), "abs_s_c": [round(float(v), 4) for v in np.mean(abs_s, axis=0)],
+            "dh_ratio": [float(f"{v:.3g}") for v in np.mean(ratio, axis=0)]}
+
+
 def stack(points: list) -> dict:
     """The recorded sequences of one trial as padded arrays (see the module docstring)."""
     L = max(len(p["inputs"]) for p in points)

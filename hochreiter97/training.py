@@ -55,6 +55,7 @@ from . import models, traces
 
 CURVE_POINTS = 1000
 WRONG_EXAMPLES = 20                # wrong test sequences kept in a trial's record
+CELL_PROBES = 100                  # fresh sequences behind a record's cells_at_end
 PROBE_FIRST = 1000                                     # probes at sequences 0, 1000, 2000, 4000, ...
 
 
@@ -371,6 +372,9 @@ def trial_record(cfg, st, test) -> dict:
     if cfg["stop"] == "REBER":                         # where the success test fails (or not) at the end
         net = models.wrap(cfg, st["weights"])
         rec["reber_mistakes"] = {name: reber_mistakes(net, strings) for name, strings in zip(("train", "test"), st["reber_sets"])}
+    if cfg["model"] == "lstm97":                       # drift: how saturated each cell is when read (traces.cells_at_end)
+        seqs = _fixed_sequences(cfg, st["seed"], st["trial"], "final_test", CELL_PROBES)
+        rec["cells_at_end"] = traces.cells_at_end(architecture(cfg), st["weights"], seqs)
     carry = models.carry(cfg, st["weights"])           # Table 2's net on 2a: the first symbol's reach (cap_note)
     if carry is not None:
         rec["carry"] = carry
@@ -388,16 +392,24 @@ def save_state(st, path) -> None:
     os.replace(tmp, path)
 
 
+def save_weights(weights: dict, path) -> None:
+    """A trial's final weights, atomically: np.load(path) gives them back by name (w_in, w_c, ...)."""
+    tmp = f"{path}.tmp.npz"
+    np.savez(tmp, **weights)
+    os.replace(tmp, path)
+
+
 def load_state(path) -> dict:
     with open(path, "rb") as fh:
         return pickle.load(fh)
 
 
 def run_trial(cfg, seed: int, trial: int, checkpoint=None, checkpoint_seconds=60.0, progress=None, max_wall=None,
-              trace: int = 0, trace_path=None):
+              trace: int = 0, trace_path=None, weights_path=None):
     """Train one trial to its stop, resuming from `checkpoint` if it exists; return its record
     (or None when max_wall ran out first: the state is then in the checkpoint).
-    trace > 0: record that many probes and the end of training into trace_path (.npz)."""
+    trace > 0: record that many probes and the end of training into trace_path (.npz).
+    weights_path: where to save the final weights (.npz, one array per weight name; save_weights)."""
     if checkpoint is not None and os.path.exists(checkpoint):
         st = load_state(checkpoint)
     else:
@@ -407,4 +419,6 @@ def run_trial(cfg, seed: int, trial: int, checkpoint=None, checkpoint_seconds=60
         return None
     if trace and trace_path is not None:
         np.savez(trace_path, **traces.stack(st.get("traces", []) + [final_trace(cfg, st)]))
+    if weights_path is not None:
+        save_weights(st["weights"], weights_path)
     return trial_record(cfg, st, final_test(cfg, st))

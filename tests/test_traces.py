@@ -68,3 +68,37 @@ def test_reproduce_trace_and_plot(tmp_path, monkeypatch):
     z = np.load(tmp_path / "6a" / "trace-0.npz")
     assert list(z["at"]) == [0, 1000, -1]
     assert [p.name for p in report.plot_traces("6a", tmp_path)] == ["traces-0.png"]
+
+
+def test_cells_at_end_reads_the_last_target_step():
+    from hochreiter97 import traces
+    cfg = config.load("6a")
+    arch = config.architecture(cfg)
+    w = Network.build(arch, seed=3).weights
+    seqs = [FAMILIES["temporal_order"].generate(np.random.default_rng(i), **config.task_params(cfg)) for i in range(3)]
+    m = np.zeros(len(seqs[0][0]), bool)
+    m[20] = True                                               # a target before the end: read there, not at the end
+    seqs[0] = (seqs[0][0], seqs[0][1], m)
+    got = traces.cells_at_end(arch, w, seqs)
+    s_at = []
+    for x, y, mask in seqs:                                    # independently: the recorded trace of each sequence
+        rec = traces.record(arch, w, x, y, mask, alpha=0.0)
+        s_at.append(rec["s_c"][np.flatnonzero(mask)[-1]].ravel())
+    s_at = np.array(s_at)
+    assert got["n"] == 3
+    np.testing.assert_allclose(got["abs_s_c"], np.abs(s_at).mean(0), atol=1e-4)
+    ratio = 4 * (1 / (1 + np.exp(-s_at))) * (1 - 1 / (1 + np.exp(-s_at)))   # h'(s)/h'(0) for h = 2 sigma - 1
+    np.testing.assert_allclose(got["dh_ratio"], ratio.mean(0), rtol=1e-2)
+
+
+def test_cells_at_end_sees_a_saturated_cell():
+    from hochreiter97 import traces
+    cfg = config.load("6a")
+    arch = config.architecture(cfg)
+    w = Network.build(arch, seed=3).weights
+    w["w_in"][0, -1] = 20.0                                    # block 0's input gate open ...
+    w["w_c"][0, 0, -1] = 20.0                                  # ... and cell 0.0 fed +2 every step: s_c = 2 t
+    x, y, m = FAMILIES["temporal_order"].generate(np.random.default_rng(0), **config.task_params(cfg))
+    got = traces.cells_at_end(arch, w, [(x, y, m)])
+    assert got["abs_s_c"][0] > 150 and got["dh_ratio"][0] < 1e-30
+    assert all(r > 0.5 for r in got["dh_ratio"][2:])           # block 1 untouched: near h'(0)

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from hochreiter97 import Network, report, reproduce, training
+from hochreiter97.architecture import WEIGHT_NAMES
 from tasks import adding, config
 
 
@@ -179,6 +180,12 @@ def test_reproduce_writes_results_independent_of_workers(tmp_path, monkeypatch):
     for key in ("row", "trials", "successes", "sequences", "test", "paper"):
         assert key in one and one[key] == two[key] or key == "command"
     assert one["paper"]["success_after"] == 31390
+    for k in range(2):                                                  # the final weights, as the last state had them
+        wa, wb = np.load(tmp_path / "a" / "6a" / f"weights-{k}.npz"), np.load(tmp_path / "b" / "6a" / f"weights-{k}.npz")
+        assert sorted(wa) == sorted(WEIGHT_NAMES) and all(np.array_equal(wa[n], wb[n]) for n in WEIGHT_NAMES)
+        cells = json.loads((tmp_path / "a" / "6a" / f"trial-{k}.json").read_text())["cells_at_end"]
+        assert cells["n"] == training.CELL_PROBES and len(cells["dh_ratio"]) == 4
+    assert one["cells_saturated"]["dh_ratio_below"] == reproduce.SATURATED
     again = reproduce.reproduce("6a", trials=2, seed=1, workers=1, out=tmp_path / "a", show=False)
     assert again["sequences"] == one["sequences"]                       # finished trials are not rerun
     with pytest.raises(SystemExit, match="seed"):
@@ -232,3 +239,14 @@ def test_evaluate_keeps_the_first_wrong_sequences_target_and_output():
     assert len(res["wrong_examples"]) == training.WRONG_EXAMPLES
     for ex, (t, o) in zip(res["wrong_examples"], wrong):
         assert ex["target"] == [pytest.approx(t, abs=1e-5)] and ex["output"] == [pytest.approx(o, abs=1e-5)]
+
+
+def test_run_trial_saves_the_final_weights(tmp_path):
+    cfg = small(window=50, beta=0.5, max_sequences=150, test_size=5)
+    training.run_trial(cfg, 0, 0, weights_path=tmp_path / "w.npz")
+    st = training.train_until_stop(cfg, training.new_trial(cfg, 0, 0))
+    saved = np.load(tmp_path / "w.npz")
+    init = training.new_trial(cfg, 0, 0)["weights"]
+    for name in WEIGHT_NAMES:
+        assert np.array_equal(saved[name], st["weights"][name]), name
+    assert not np.array_equal(saved["w_k"], init["w_k"])               # trained, not the initial weights
