@@ -8,7 +8,17 @@ buffers are allocated once per sequence, never per step.
     status = sequence(w, dims, inputs, targets, mask, alpha, learn, dw, outputs)
 
 is active_inputs (check the values, list the non-zero inputs) and then steps
-(the time steps; run.py bench times this part alone).
+(the time steps; run.py bench times this part alone). One-hot inputs may come as
+their symbols instead, symbols[t] the unit that is 1 at step t:
+
+    status = sequence_symbols(w, dims, symbols, targets, mask, alpha, learn, dw, outputs)
+
+is symbol_inputs, which writes down the lists active_inputs would find in the dense
+rows (ptr = 0 .. L, idx = symbols, val = 1.0) without making or reading the rows, and
+then the same steps: the same lists reach the same compiled loops, so the numbers are
+the same to the bit (tests/test_kernel.py). For Experiment 2c's 1004 input units and
+~1013 steps the dense rows are 8 MB a sequence, and scanning them cost more than the
+steps themselves.
 
 w and dw are tuples (w_in, w_out, w_c, w_h, w_k) of the arrays of
 architecture.py. Weight changes are *added* into dw. To change the weights at
@@ -17,7 +27,8 @@ dw (every error of a step is computed before any weight of that step changes,
 so the aliasing is safe; tests/test_kernel.py checks it against the
 reference). To sum the changes of a sequence, it passes zeroed arrays. The
 status is OK, or says which values were not finite: the inputs or the targets
-(then nothing was computed), or the weights w after the sequence.
+(then nothing was computed), or the weights w after the sequence; or, for symbols,
+that one is not an input unit (nothing computed).
 
 Where the speed comes from (measured: results/complexity/README.md):
 
@@ -51,7 +62,7 @@ from numba import njit
 DIM_NAMES = ("n_in", "C", "S", "H", "K", "output_gate", "connectivity_B", "squash_2ab", "output_xent")
 FAST = {"reassoc", "contract"}        # the only fastmath flags used
 SPARSE_FRACTION = 0.25                # active-input lists when at most this fraction of inputs is non-zero
-OK, INPUTS_NON_FINITE, TARGETS_NON_FINITE, WEIGHTS_NON_FINITE = 0, 1, 2, 3
+OK, INPUTS_NON_FINITE, TARGETS_NON_FINITE, WEIGHTS_NON_FINITE, SYMBOL_OUT_OF_RANGE = 0, 1, 2, 3, 4
 
 
 def pack_dims(arch, output_error="eq19"):
@@ -165,6 +176,35 @@ def active_inputs(inputs, targets, mask):
     if not sparse:
         return OK, ptr[:0], idx[:0], val[:0]
     return OK, ptr, idx[:k], val[:k]
+
+
+@njit(cache=True)
+def symbol_inputs(symbols, n_in, targets, mask):
+    """active_inputs for one-hot inputs given as symbols (row t of the inputs: 1 at unit
+    symbols[t], 0 elsewhere), without the rows: (status, ptr, idx, val), the very lists
+    active_inputs returns for those rows.
+
+    One non-zero per row keeps active_inputs' lists while 1 <= SPARSE_FRACTION * n_in
+    (n_in >= 4), for any L > 0: then ptr = 0, 1, .., L, idx = symbols, val = 1.0.
+    Otherwise ptr is empty, as there, and the steps read dense rows (sequence_symbols
+    makes them). status: SYMBOL_OUT_OF_RANGE (a symbol outside 0 .. n_in-1),
+    TARGETS_NON_FINITE (targets at masked steps), or OK.
+    """
+    L = symbols.shape[0]
+    ptr, idx, val = np.empty(L + 1, dtype=np.int64), np.empty(L, dtype=np.int64), np.ones(L)
+    ptr[0] = 0
+    for t in range(L):
+        if not 0 <= symbols[t] < n_in:
+            return SYMBOL_OUT_OF_RANGE, ptr[:0], idx[:0], val[:0]
+        if mask[t]:
+            for o in range(targets.shape[1]):
+                if not targets[t, o] - targets[t, o] == 0.0:
+                    return TARGETS_NON_FINITE, ptr[:0], idx[:0], val[:0]
+        idx[t] = symbols[t]
+        ptr[t + 1] = t + 1
+    if not (L > 0 and 1 <= SPARSE_FRACTION * n_in):
+        return OK, ptr[:0], idx[:0], val[:0]
+    return OK, ptr, idx, val
 
 
 @njit(cache=True, inline="always")
@@ -322,4 +362,18 @@ def sequence(w, dims, inputs, targets, mask, alpha, learn, dw, outputs):
     status, ptr, idx, val = active_inputs(inputs, targets, mask)
     if status != OK:
         return status
+    return steps(w, dims, inputs, ptr, idx, val, targets, mask, alpha, learn, dw, outputs)
+
+
+@njit(cache=True)
+def sequence_symbols(w, dims, symbols, targets, mask, alpha, learn, dw, outputs):
+    """sequence() for one-hot inputs given as symbols (module docstring): the same status and numbers."""
+    status, ptr, idx, val = symbol_inputs(symbols, dims[0], targets, mask)
+    if status != OK:
+        return status
+    inputs = np.zeros((0, 0))
+    if ptr.shape[0] == 0:                         # too few input units for lists: the dense rows
+        inputs = np.zeros((symbols.shape[0], dims[0]))
+        for t in range(symbols.shape[0]):
+            inputs[t, symbols[t]] = 1.0
     return steps(w, dims, inputs, ptr, idx, val, targets, mask, alpha, learn, dw, outputs)

@@ -12,6 +12,11 @@ Sequences are arrays: inputs (L, n_in), targets (L, n_out), mask (L,) bool marki
 the steps that carry a target. Every sequence starts from the reset state (all
 activations, cell states and accumulators zero; SPEC §1.4, §2.4).
 
+One-hot inputs may be given as their symbols instead: an integer array (L,), symbols[t]
+the input unit that is 1 at step t (the dense rows are `one_hot(symbols, n_in)`). The
+numbers are those of the dense rows, to the bit; the kernel never makes the rows
+(kernel.sequence_symbols), which matters when they are large (Experiment 2c: 1004 units).
+
 `net.weights` is a dict of float64 arrays named w_in, w_out, w_c, w_h, w_k: rows
 are receiving units, columns sending units in the order of
 `architecture.py` (inputs, cells block-major, input gates, output gates,
@@ -64,12 +69,14 @@ class Network:
 
     # --- sequences ---
     def run(self, inputs) -> np.ndarray:
-        """Outputs y^k(t) for every step, (L, n_out); the weights do not change."""
+        """Outputs y^k(t) for every step, (L, n_out); the weights do not change.
+        inputs: (L, n_in) floats, or (L,) integer symbols (module docstring)."""
         inputs, _, _ = self._check(inputs, None, None)
         return self._sequence(inputs, None, None, 0.0, learn=False)[0]
 
     def train(self, inputs, targets, mask=None, lr=0.1, timing="step", output_error="eq19") -> np.ndarray:
         """Present one sequence and learn online with learning rate lr (alpha).
+        inputs: (L, n_in) floats, or (L,) integer symbols of one-hot inputs (module docstring).
 
         timing "step" (default): the weights change at every step that has a target,
         as in RTRL. "sequence": the changes are summed and applied at the end.
@@ -112,6 +119,8 @@ class Network:
             raise ValueError(f"output_error: expected one of {OUTPUT_ERRORS}, got {output_error!r}")
         w = self.weights
         if self.backend == "reference":
+            if inputs.ndim == 1:
+                inputs = one_hot(inputs, self.arch.n_in)
             _check_values(inputs, targets, mask)
             outputs, dw, w_after = reference.run_sequence(self.arch, w, inputs, targets, mask, lr,
                                                           timing="step", apply=learn and apply,
@@ -127,15 +136,23 @@ class Network:
         w_ = (w["w_in"], w["w_out"], w["w_c"], w["w_h"], w["w_k"])           # WEIGHT_NAMES, spelled out: fast
         dw = w if apply else {name: np.zeros_like(a) for name, a in w.items()}
         dw_ = w_ if apply else (dw["w_in"], dw["w_out"], dw["w_c"], dw["w_h"], dw["w_k"])
-        status = kernel.sequence(w_, self._dims[output_error], inputs, targets, mask, lr, learn, dw_, outputs)
+        run = kernel.sequence_symbols if inputs.ndim == 1 else kernel.sequence   # symbols, or dense rows
+        status = run(w_, self._dims[output_error], inputs, targets, mask, lr, learn, dw_, outputs)
+        if status == kernel.SYMBOL_OUT_OF_RANGE:
+            one_hot(inputs, self.arch.n_in)           # raises, naming the symbol
         if status in (kernel.INPUTS_NON_FINITE, kernel.TARGETS_NON_FINITE):
             _check_values(inputs, targets, mask)      # raises, naming the value
         return outputs, (None if apply else dw), status == kernel.OK     # the kernel checked the weights
 
     def _check(self, inputs, targets, mask):
-        inputs = np.ascontiguousarray(inputs, dtype=np.float64)
-        if inputs.ndim != 2 or inputs.shape[1] != self.arch.n_in:
-            raise ValueError(f"inputs: expected shape (L, {self.arch.n_in}), got {inputs.shape}")
+        inputs = np.asarray(inputs)
+        if inputs.ndim == 1 and inputs.dtype.kind in "iu":                  # symbols of one-hot inputs
+            inputs = np.ascontiguousarray(inputs, dtype=np.int64)          # their range: checked by the kernel
+        else:
+            inputs = np.ascontiguousarray(inputs, dtype=np.float64)
+            if inputs.ndim != 2 or inputs.shape[1] != self.arch.n_in:
+                raise ValueError(f"inputs: expected shape (L, {self.arch.n_in}) or integer symbols (L,), "
+                                 f"got {inputs.shape}")
         if targets is None:
             return inputs, None, None
         targets = np.ascontiguousarray(targets, dtype=np.float64)
@@ -158,6 +175,17 @@ class Network:
                 raise ValueError(f"{path}: no 'architecture' entry; not a file written by Network.save")
             arch = Architecture.from_dict(json.loads(str(z["architecture"])))
             return cls(arch, {name: z[name] for name in WEIGHT_NAMES}, backend)
+
+
+def one_hot(symbols, n_in) -> np.ndarray:
+    """The dense inputs (L, n_in) of one-hot inputs given as symbols (L,): row t is 1 at unit symbols[t]."""
+    symbols = np.asarray(symbols)
+    bad = np.flatnonzero((symbols < 0) | (symbols >= n_in))
+    if len(bad):
+        raise ValueError(f"inputs: symbol {symbols[bad[0]]} at step {bad[0]} is not an input unit 0 .. {n_in - 1}")
+    inputs = np.zeros((len(symbols), n_in))
+    inputs[np.arange(len(symbols)), symbols] = 1.0
+    return inputs
 
 
 def _check_values(inputs, targets, mask) -> None:

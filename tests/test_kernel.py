@@ -155,3 +155,76 @@ def test_output_error_changes_exactly_e_k():
     np.testing.assert_allclose(ratio, np.repeat((1.0 / (out * (1 - out)))[:, None], ratio.shape[1], axis=1), rtol=1e-12)
     with pytest.raises(ValueError, match="output_error"):
         net.train(x, y, m, output_error="ce")
+
+
+# ---------------------------------------------------------------- one-hot inputs given as symbols
+
+def one_hot(symbols, n):
+    x = np.zeros((len(symbols), n))
+    x[np.arange(len(symbols)), symbols] = 1.0
+    return x
+
+
+@pytest.mark.parametrize("n_in", [3, 4, 8, 1004])
+def test_symbols_give_the_lists_of_the_dense_rows(n_in):
+    """symbol_inputs writes down exactly the arrays active_inputs finds in the one-hot rows:
+    the lists from 4 input units on, none (ptr empty: the dense loops) below, and none for L = 0."""
+    rng = np.random.default_rng(n_in)
+    for L in (0, 1, 40):
+        s = rng.integers(n_in, size=L)
+        y, m = rng.uniform(size=(L, 2)), rng.random(L) < 0.3
+        dense, compact = kernel.active_inputs(one_hot(s, n_in), y, m), kernel.symbol_inputs(s, n_in, y, m)
+        assert dense[0] == compact[0] == kernel.OK
+        for a, b in zip(dense[1:], compact[1:]):
+            assert a.dtype == b.dtype and np.array_equal(a, b)
+        assert (len(compact[1]) > 0) == (n_in >= 4 and L > 0)
+
+
+@pytest.mark.parametrize("name", WIDE)
+@pytest.mark.parametrize("n_in", [3, 8])
+@pytest.mark.parametrize("timing", ["step", "sequence"])
+def test_symbols_train_bit_identically(name, n_in, timing):
+    """Network.train on symbols gives the outputs and weights of the dense one-hot rows to the
+    bit: kernel (sparse loops; dense ones below 4 input units) and reference alike."""
+    arch = dataclasses.replace(WIDE[name], n_in=n_in)
+    rng = np.random.default_rng(9)
+    w = init_weights(dataclasses.replace(arch, init_range=1.0), rng)
+    L = 30
+    s, y, m = rng.integers(n_in, size=L), rng.uniform(size=(L, arch.n_out)), rng.random(L) < 0.5
+    m[-1] = True
+    for backend in ("kernel", "reference"):
+        a, b = Network(arch, w, backend), Network(arch, w, backend)
+        for _ in range(3):
+            out_a = a.train(s, y, m, lr=0.3, timing=timing)
+            out_b = b.train(one_hot(s, n_in), y, m, lr=0.3, timing=timing)
+            assert out_a.tobytes() == out_b.tobytes(), backend
+        for k in WEIGHT_NAMES:
+            assert a.weights[k].tobytes() == b.weights[k].tobytes(), (backend, k)
+        assert a.run(s).tobytes() == b.run(one_hot(s, n_in)).tobytes()
+
+
+def test_symbols_out_of_range_and_non_finite_targets_are_named():
+    arch = WIDE["exp2c (F, none)"]
+    w, x, y, m = problem(arch, "one-hot", True)
+    s = x.argmax(axis=1)
+    dims, out = kernel.pack_dims(arch), np.empty((len(s), arch.n_out))
+    ws = tuple(w[k].copy() for k in WEIGHT_NAMES)
+    run = lambda ss, yy: kernel.sequence_symbols(ws, dims, ss, yy, m, 0.3, True, ws, out)
+    for bad in (-1, arch.n_in):
+        ss = s.copy()
+        ss[4] = bad
+        assert run(ss, y) == kernel.SYMBOL_OUT_OF_RANGE
+        for backend in ("kernel", "reference"):
+            net = Network(arch, w, backend)
+            with pytest.raises(ValueError, match=rf"symbol {bad} at step 4"):
+                net.train(ss, y, m, lr=0.5)
+            assert all(np.array_equal(net.weights[k], w[k]) for k in WEIGHT_NAMES)
+    assert all(np.array_equal(a, w[k]) for a, k in zip(ws, WEIGHT_NAMES)), "nothing may change"
+    bad_y = y.copy()
+    bad_y[-1, 0] = np.nan
+    assert run(s, bad_y) == kernel.TARGETS_NON_FINITE
+    with pytest.raises(ValueError, match="targets"):
+        Network(arch, w).train(s, bad_y, m)
+    with pytest.raises(ValueError, match="inputs"):                  # symbols are integers; floats are rows
+        Network(arch, w).run(s.astype(float))
+    assert run(s, y) == kernel.OK
