@@ -17,7 +17,10 @@ inputs is read at step t; row t of targets is the target of the output computed 
 step t (after reading input t); steps without a target have a zero row and mask
 False. With ``info=True`` a fourth element, a dict of facts for tests and evaluators.
 ``input_names(**params)`` and ``output_names(**params)`` name what each unit codes.
-All randomness comes from the numpy Generator passed in.
+All randomness comes from the numpy Generator passed in. A family whose inputs are
+one-hot may also have ``generate_symbols(rng, **params, info=False) -> (symbols,
+targets, mask)``: the same draws and sequence, with symbols int64 (L,) the unit that
+is 1 at each step (long_lag; the training loop gives them to the 1997 LSTM).
 """
 from tasks import adding, long_lag, multiplication, reber, temporal_order, two_sequence
 

@@ -21,6 +21,12 @@ output at step t must predict (the next one). 2a/2b: inputs = sequence[:-1],
 targets = sequence[1:], mask all True (p steps). 2c: inputs = everything up to and
 including e, the only target one-hot over (x, y) at the step whose input is e.
 
+The inputs are one-hot, so `generate_symbols` can give them compactly: symbols[t] is
+the input unit that is 1 at step t (inputs = one-hot rows of symbols). It makes the
+same draws as `generate` and gives the same sequence; 2c's dense inputs are up to
+1013 x 1004 floats, its symbols 1013 integers. The training loop feeds the symbols
+to the network (Network.train takes either form).
+
 [INTERP] choices
 ----------------
 * 2b: each middle symbol is drawn uniformly and independently from a_1 .. a_{p-1}.
@@ -108,27 +114,39 @@ def _sequence_2c(rng, p, q):
     return np.concatenate(([b, first], distractors, [e, first])), k
 
 
-def _encode_2c(seq, p):
-    """Inputs up to and including e; one target over (x, y) at the step reading e."""
-    inputs = _one_hot(seq[:-1], p + 4)
+def _targets_2c(seq, p):
+    """One target over (x, y) at the step reading e (the last input); mask marks that step."""
     targets = np.zeros((len(seq) - 1, 2))
     targets[-1, seq[-1] - (p + 2)] = 1.0
     mask = np.zeros(len(seq) - 1, dtype=bool)
     mask[-1] = True
-    return inputs, targets, mask
+    return targets, mask
 
 
-def generate(rng, variant="2a", p=100, q=100, info=False):
-    """One sequence of Task 2a/2b/2c as (inputs, targets, mask[, info]). q is used by 2c only."""
+def generate_symbols(rng, variant="2a", p=100, q=100, info=False):
+    """generate() with the inputs as symbols: (symbols, targets, mask[, info]), symbols (L,) int64.
+
+    The same draws from rng as generate(), and the same sequence: generate's inputs are
+    the one-hot rows of symbols (row t is 1 at unit symbols[t]); targets, mask and info
+    are generate's.
+    """
     _check(variant, p, q)
     if variant == "2c":
         seq, k = _sequence_2c(rng, p, q)
-        inputs, targets, mask = _encode_2c(seq, p)
+        targets, mask = _targets_2c(seq, p)
         facts = {"sequence": seq, "label": "xy"[seq[-1] - (p + 2)], "k": k,
                  "target_step": len(seq) - 2}
     else:
         seq = _sequence_2ab(rng, variant, p)
-        inputs, targets = _one_hot(seq[:-1], p + 1), _one_hot(seq[1:], p + 1)
+        targets = _one_hot(seq[1:], p + 1)
         mask = np.ones(len(seq) - 1, dtype=bool)
         facts = {"sequence": seq, "label": "xy"[seq[-1] - (p - 1)], "final_step": len(seq) - 2}
+    symbols = np.ascontiguousarray(seq[:-1], dtype=np.int64)
+    return (symbols, targets, mask, facts) if info else (symbols, targets, mask)
+
+
+def generate(rng, variant="2a", p=100, q=100, info=False):
+    """One sequence of Task 2a/2b/2c as (inputs, targets, mask[, info]). q is used by 2c only."""
+    symbols, targets, mask, facts = generate_symbols(rng, variant, p, q, info=True)
+    inputs = _one_hot(symbols, p + 4 if variant == "2c" else p + 1)     # len(input_names(...))
     return (inputs, targets, mask, facts) if info else (inputs, targets, mask)

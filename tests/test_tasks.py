@@ -249,6 +249,25 @@ def test_2c_distractor_bound_is_p_not_q():
         long_lag.generate(np.random.default_rng(0), variant="2d")
 
 
+@pytest.mark.parametrize("variant, p, q", [("2a", 10, 0), ("2b", 6, 0), ("2c", 5, 10), ("2c", 300, 20)])
+def test_long_lag_symbols_are_the_dense_inputs(variant, p, q):
+    """generate_symbols makes generate's draws: the same seed gives the same sequences, its
+    symbols are exactly the one-hot rows of generate's inputs, and the generators end in step."""
+    dense, compact = np.random.default_rng(11), np.random.default_rng(11)
+    n_in = len(long_lag.input_names(variant, p, q))
+    for _ in range(30):
+        x, y, m, info = long_lag.generate(dense, variant, p, q, info=True)
+        s, y2, m2, info2 = long_lag.generate_symbols(compact, variant, p, q, info=True)
+        assert s.dtype == np.int64 and s.shape == (len(x),)
+        one_hot = np.zeros((len(s), n_in))
+        one_hot[np.arange(len(s)), s] = 1.0
+        assert np.array_equal(one_hot, x)                           # every entry, not only the 1s
+        assert np.array_equal(y2, y) and y2.dtype == y.dtype and np.array_equal(m2, m) and m2.dtype == m.dtype
+        assert repr(info2) == repr(info)
+    assert dense.bit_generator.state == compact.bit_generator.state
+    assert len(long_lag.generate_symbols(compact, variant, p, q)) == 3
+
+
 # ---------------------------------------------------------------- Experiment 3: 2-sequence
 
 def test_two_sequence_lengths_and_classes():
