@@ -52,6 +52,7 @@ import numpy as np
 from tasks import FAMILIES, reber
 from tasks.config import architecture, task_params
 from . import models, traces
+from .network import one_hot
 
 CURVE_POINTS = 1000
 WRONG_EXAMPLES = 20                # wrong test sequences kept in a trial's record
@@ -81,18 +82,21 @@ def judge(cfg, outputs, targets, mask, info):
     E = sum over target steps of sum_k (t^k - y^k)^2 (eq. 16). Correct: every judged
     output within correct_threshold of its target; judged steps are the target steps
     (abs_at "every") or the last one. 3c judges against the noise-free target.
+    Called once per training sequence, so numpy's reductions are called directly:
+    np.add.reduce is what np.sum and np.mean reduce with (mean = sum / count).
     """
-    steps = np.flatnonzero(mask)
-    err = outputs[steps] - targets[steps]
-    E = float(np.sum(err ** 2))
+    mask = np.asarray(mask, dtype=bool)
+    out = outputs[mask]                                    # the target steps
+    err = out - targets[mask]
+    E = float(np.add.reduce(err * err, axis=None))
     if cfg["stop"] != "ABS" or cfg["abs_at"] == "end":
-        steps = steps[-1:]
-    ref = targets[steps]
+        out, err = out[-1:], err[-1:]
     if info is not None and "clean_target" in info:
-        ref = np.full_like(ref, info["clean_target"])
-    abs_err = np.abs(outputs[steps] - ref)
+        err = out - info["clean_target"]
+    abs_err = np.abs(err)
     threshold = cfg["correct_threshold"]                   # None for Exp. 1, judged by reber_correct
-    return E, threshold is None or bool(np.all(abs_err < threshold)), float(abs_err.mean())
+    correct = threshold is None or bool(np.logical_and.reduce(abs_err < threshold, axis=None))
+    return E, correct, float(np.add.reduce(abs_err, axis=None) / abs_err.size)
 
 
 def evaluate(cfg, net, sequences):
@@ -120,9 +124,9 @@ def evaluate(cfg, net, sequences):
 def frozen_streak(cfg, net, rng) -> int:
     """Fresh sequences from rng judged with the weights frozen, up to the first wrong one
     or abs_streak in all: how many were correct (ABS with abs_test "frozen")."""
-    family, params = FAMILIES[cfg["task"]], task_params(cfg)
+    generate, params = _generator(cfg, FAMILIES[cfg["task"]]), task_params(cfg)
     for k in range(cfg["abs_streak"]):
-        x, y, m, info = family.generate(rng, **params, info=True)
+        x, y, m, info = generate(rng, **params, info=True)
         if not judge(cfg, net.run(x), y, m, info)[1]:
             return k
     return cfg["abs_streak"]
@@ -202,13 +206,23 @@ def _add_cell(st, arch):
     st["cell_joined_at"] = st["n"]
 
 
-def _draw(cfg, st, family, params):
+def _generator(cfg, family):
+    """The task's generate, or its generate_symbols where it has one and the model is the 1997
+    LSTM: the same draws and sequence, the one-hot inputs as symbols (Network takes both; the
+    kernel then skips the dense rows: Experiment 2c's are 8 MB a sequence)."""
+    if cfg["model"] == "lstm97" and hasattr(family, "generate_symbols"):
+        return family.generate_symbols
+    return family.generate
+
+
+def _draw(cfg, st, family, params, generate=None):
+    """The next training sequence (x, y, m, info); x as `generate` gives it (default: dense)."""
     if cfg["task"] == "reber":
         train = st["reber_sets"][0]
         s = train[st["rng_data"].integers(len(train))]
         x, y, m = reber.encode(s, target=cfg["reber_target"])
         return x, y, m, None
-    return family.generate(st["rng_data"], **params, info=True)
+    return (generate or family.generate)(st["rng_data"], **params, info=True)
 
 
 def _observe(cfg, st, E, correct, measure):
@@ -294,18 +308,19 @@ def train_until_stop(cfg, st, checkpoint=None, checkpoint_seconds=60.0, progress
     st["weights"] = net.weights                        # the network trains the state's arrays in place
     train_kw = models.train_kwargs(cfg)                # lr, and the 1997 LSTM's timing
     family, params = FAMILIES.get(cfg["task"]), task_params(cfg)
+    generate, st3 = _generator(cfg, family), cfg["st3_error"]
     stop_tests = _stop_tests(cfg, st["seed"], st["trial"])
     t0 = last_save = time.perf_counter()
     seconds0 = st["seconds"]
     while not st["done"]:
-        x, y, m, info = _draw(cfg, st, family, params)
+        x, y, m, info = _draw(cfg, st, family, params, generate)
         if st["n"] == st.get("next_probe"):
             _probe(cfg, st, net, x, y, m)
         out = net.train(x, y, m, **train_kw)
         st["n"] += 1
         st["steps"] += len(x)
         E, correct, mae = judge(cfg, out, y, m, info)
-        measure = {"sse": E, "mse": E / (cfg["n_out"] * int(m.sum())), "mae": mae}[cfg["st3_error"]]
+        measure = E if st3 == "sse" else mae if st3 == "mae" else E / (cfg["n_out"] * int(m.sum()))   # "mse"
         if _observe(cfg, st, E, correct, measure) == "construct":
             _add_cell(st, architecture(cfg))
         if _stopped(cfg, st, net, stop_tests):
@@ -330,6 +345,8 @@ def train_until_stop(cfg, st, checkpoint=None, checkpoint_seconds=60.0, progress
 def _probe(cfg, st, net, x, y, m):
     """Before sequence n is presented: its trace (while --trace asks for more) and the 2a carry numbers."""
     n = st["n"]
+    if x.ndim == 1:                                    # symbols: traces keep the dense inputs
+        x = one_hot(x, cfg["n_in"])
     if st["trace_left"] > 0:
         rec = traces.record(architecture(cfg), net.weights, x, y, m, cfg["lr"], cfg["timing"], cfg["output_error"])
         st["traces"].append(dict(rec, at=n, inputs=x, targets=y, mask=m))

@@ -4,7 +4,7 @@ import json
 import numpy as np
 import pytest
 
-from hochreiter97 import Network, report, reproduce, training
+from hochreiter97 import Network, kernel, report, reproduce, training
 from hochreiter97.architecture import WEIGHT_NAMES
 from tasks import adding, config
 
@@ -94,6 +94,74 @@ def test_3c_is_judged_against_the_noise_free_target():
     out, y, m = np.array([[0.0], [0.25]]), np.array([[0.0], [0.6]]), np.array([False, True])
     assert training.judge(cfg, out, y, m, {"clean_target": 0.2})[1]
     assert not training.judge(cfg, out, y, m, {"clean_target": 0.8})[1]
+
+
+def plain_judge(cfg, outputs, targets, mask, info):
+    """judge as first written, with np.sum and np.mean: the numbers judge must give to the bit."""
+    steps = np.flatnonzero(mask)
+    err = outputs[steps] - targets[steps]
+    E = float(np.sum(err ** 2))
+    if cfg["stop"] != "ABS" or cfg["abs_at"] == "end":
+        steps = steps[-1:]
+    ref = targets[steps]
+    if info is not None and "clean_target" in info:
+        ref = np.full_like(ref, info["clean_target"])
+    abs_err = np.abs(outputs[steps] - ref)
+    threshold = cfg["correct_threshold"]
+    return E, threshold is None or bool(np.all(abs_err < threshold)), float(abs_err.mean())
+
+
+@pytest.mark.parametrize("row", ["2a", "2c-1", "4-1", "3c-1", "1-1"])  # ABS every, ABS end, ST3, noise-free target, Reber
+def test_judge_gives_the_numbers_of_np_sum_and_np_mean(row):
+    rng = np.random.default_rng(0)
+    verdicts = set()
+    for threshold in (0.3, 0.7):
+        cfg = small(row, correct_threshold=None if row == "1-1" else threshold)
+        for L, K in ((1, 1), (7, 2), (60, 7), (200, 13)):           # 200 x 13: numpy's pairwise sums
+            out, y = rng.uniform(size=(L, K)), rng.uniform(size=(L, K))
+            m = rng.random(L) < (0.5 if K > 1 else 1.0)
+            m[-1] = True
+            info = {"clean_target": 0.3} if row == "3c-1" else {}
+            got, want = training.judge(cfg, out, y, m, info), plain_judge(cfg, out, y, m, info)
+            assert type(got[0]) is float and type(got[2]) is float
+            assert got == want and got[0].hex() == want[0].hex() and got[2].hex() == want[2].hex()
+            verdicts.add(got[1])
+    assert verdicts == ({True} if row == "1-1" else {True, False})
+
+
+def same_trial(a, b):
+    """Two trial states equal to the bit (wall time aside): weights, generators, windows, curve, counters."""
+    assert set(a) == set(b)
+    for key in a:
+        if key == "seconds":
+            continue
+        if key.startswith("rng_"):
+            assert a[key].bit_generator.state == b[key].bit_generator.state, key
+        elif key == "weights":
+            assert all(a[key][n].tobytes() == b[key][n].tobytes() for n in WEIGHT_NAMES)
+        else:
+            assert repr(a[key]) == repr(b[key]), key                   # floats by repr: every bit
+
+
+def test_2c_trial_on_symbols_equals_the_dense_trial(tmp_path, monkeypatch):
+    """The loop feeds 2c's symbols to the kernel (never its 8 MB one-hot rows); the dense rows give
+    the same trial to the bit, and so does a run resumed from checkpoints after every few sequences."""
+    cfg = small("2c-1", max_sequences=300, correct_threshold=0.5)      # 0.5: correct and wrong sequences
+    calls = []
+    real = kernel.sequence_symbols
+    monkeypatch.setattr(kernel, "sequence_symbols", lambda *a: calls.append(1) or real(*a))
+    fast = training.train_until_stop(cfg, training.new_trial(cfg, 0, 0))
+    assert len(calls) == 300 and 0 < fast["window_wrong"] < 300
+    ckpt = tmp_path / "checkpoint.pkl"
+    st = training.train_until_stop(cfg, training.new_trial(cfg, 0, 0), checkpoint=ckpt, max_wall=0.0)
+    while not st["done"]:
+        st = training.train_until_stop(cfg, training.load_state(ckpt), checkpoint=ckpt, max_wall=0.002)
+    same_trial(fast, st)
+    monkeypatch.setattr(training, "_generator", lambda cfg, family: family.generate)   # the dense rows
+    calls.clear()
+    dense = training.train_until_stop(cfg, training.new_trial(cfg, 0, 0))
+    assert not calls
+    same_trial(fast, dense)
 
 
 def test_reber_success_test_uses_the_legal_next_symbols():
