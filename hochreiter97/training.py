@@ -56,7 +56,8 @@ from .network import one_hot
 
 CURVE_POINTS = 1000
 WRONG_EXAMPLES = 20                # wrong test sequences kept in a trial's record
-CELL_PROBES = 100                  # fresh sequences behind a record's cells_at_end
+CELL_PROBES = 100                  # fresh sequences behind a record's cells_at_end, at most ...
+CELL_STEPS = 20000                 # ... as many as fit in this many steps (the oracle is slow: 2c-5 gets 19)
 PROBE_FIRST = 1000                                     # probes at sequences 0, 1000, 2000, 4000, ...
 
 
@@ -391,6 +392,8 @@ def trial_record(cfg, st, test) -> dict:
         rec["reber_mistakes"] = {name: reber_mistakes(net, strings) for name, strings in zip(("train", "test"), st["reber_sets"])}
     if cfg["model"] == "lstm97":                       # drift: how saturated each cell is when read (traces.cells_at_end)
         seqs = _fixed_sequences(cfg, st["seed"], st["trial"], "final_test", CELL_PROBES)
+        lengths = np.cumsum([len(s[0]) for s in seqs])
+        seqs = seqs[:max(1, int(np.searchsorted(lengths, CELL_STEPS, side="right")))]
         rec["cells_at_end"] = traces.cells_at_end(architecture(cfg), st["weights"], seqs)
     carry = models.carry(cfg, st["weights"])           # Table 2's net on 2a: the first symbol's reach (cap_note)
     if carry is not None:

@@ -252,7 +252,7 @@ def test_reproduce_writes_results_independent_of_workers(tmp_path, monkeypatch):
         wa, wb = np.load(tmp_path / "a" / "6a" / f"weights-{k}.npz"), np.load(tmp_path / "b" / "6a" / f"weights-{k}.npz")
         assert sorted(wa) == sorted(WEIGHT_NAMES) and all(np.array_equal(wa[n], wb[n]) for n in WEIGHT_NAMES)
         cells = json.loads((tmp_path / "a" / "6a" / f"trial-{k}.json").read_text())["cells_at_end"]
-        assert cells["n"] == training.CELL_PROBES and len(cells["dh_ratio"]) == 4
+        assert cells["n"] == training.CELL_PROBES and len(cells["dh_ratio"]) == 4      # 6a: 100 x ~105 steps fit
     assert one["cells_saturated"]["dh_ratio_below"] == reproduce.SATURATED
     again = reproduce.reproduce("6a", trials=2, seed=1, workers=1, out=tmp_path / "a", show=False)
     assert again["sequences"] == one["sequences"]                       # finished trials are not rerun
