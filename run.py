@@ -9,6 +9,7 @@
     python run.py plot ROW             learning curves and sequences-to-success, as PNG
     python run.py verify               check the learning rule against independent implementations
     python run.py carousel             error flow back in time: 1997 LSTM vs conventional net, forget-gate LSTM, GRU
+    python run.py drift                internal state drift of every row's untrained nets, beside its trials' end
 """
 import argparse
 import sys
@@ -93,6 +94,14 @@ def cmd_carousel(args) -> int:
     return 0
 
 
+def cmd_drift(args) -> int:
+    from hochreiter97 import drift
+    command = "python run.py drift" + (f" --out {args.out}" if args.out != "results/drift" else "")
+    for path in drift.write(args.out, command=command):
+        print(f"written: {path}")
+    return 0
+
+
 def cmd_bench(args) -> int:
     from hochreiter97 import bench
     result = bench.run(quick=args.quick, out=args.out)
@@ -145,12 +154,14 @@ def main(argv=None) -> int:
     sub.add_parser("verify", help="check the learning rule (BPTT, finite differences, properties, kernel)")
     p = sub.add_parser("carousel", help="error reaching the state q = 1..1000 steps back, six models (log plot + JSON)")
     p.add_argument("--out", default="results/carousel")
+    p = sub.add_parser("drift", help="cells saturated by internal state drift at initialization, every row (JSON + table)")
+    p.add_argument("--out", default="results/drift")
     p = sub.add_parser("bench", help="speed per step and per weight, eq. (29), memory vs BPTT, the battery's hours")
     p.add_argument("--quick", action="store_true", help="a few rows and sizes, in seconds (for tests)")
     p.add_argument("--out", default="results/complexity")
     args = parser.parse_args(argv)
     commands = {"list": cmd_list, "reproduce": cmd_reproduce, "sample": cmd_sample, "table": cmd_table,
-                "plot": cmd_plot, "verify": cmd_verify, "carousel": cmd_carousel, "bench": cmd_bench,
+                "plot": cmd_plot, "verify": cmd_verify, "carousel": cmd_carousel, "drift": cmd_drift, "bench": cmd_bench,
                 None: cmd_demo}
     return commands[args.command](args)
 
