@@ -18,7 +18,8 @@ ABLATIONS = ["1-2-noog", "1-2-xent", "2a-frozen", "2c-1-frozen", "2c-2-igb", "2c
 def test_rows_listed_in_order():
     rows = config.rows()
     beyond = ["rtrl-p4-lr40", "rtrl-p4-lr100"]
-    assert rows[rows.index("2a") + 1:rows.index("2b")] == list(TABLE2)[:3] + beyond + list(TABLE2)[3:] + ["2a-frozen"]
+    p4 = [r for lr in ("1", "4", "10") for r in (f"rtrl-p4-lr{lr}", f"rtrl-p4-lr{lr}-bias")]
+    assert rows[rows.index("2a") + 1:rows.index("2b")] == p4 + beyond + list(TABLE2)[3:] + ["2a-frozen"]
     assert rows[rows.index("2c-1") + 1] == "2c-1-frozen"
     assert rows[rows.index("4-1") + 1] == "4-1-igb0" and rows[rows.index("1-2") + 1] == "1-2-noog"
 
@@ -56,6 +57,15 @@ def test_learning_rates_beyond_table2_differ_from_lr10_only_in_lr(row):
     differ = {k for k in cfg if cfg[k] != base[k]} - {"row", "title", "ablation", "seeds_of", "paper"}
     assert differ == {"lr"} and cfg["lr"] == float(row.rsplit("lr", 1)[1])
     assert "success_rate" not in cfg["paper"]                         # the paper has no such row
+
+
+@pytest.mark.parametrize("lr", ["1", "4", "10"])
+def test_rtrl_bias_rows_differ_from_their_row_only_in_bias(lr):
+    cfg, base = config.load(f"rtrl-p4-lr{lr}-bias"), config.load(f"rtrl-p4-lr{lr}")
+    assert cfg["ablation"] and cfg["seeds_of"] == base["row"]
+    differ = {k for k in cfg if cfg[k] != base[k]} - {"row", "title", "ablation", "seeds_of"}
+    assert differ == {"bias"} and cfg["bias"] == "all" and base["bias"] == "none"
+    assert models.n_weights(cfg) == 42 and models.n_weights(base) == 36           # hidden unit and 5 outputs biased
 
 
 def test_loader_rejects_lstm_keys_for_other_models_and_rnn_without_trainer(tmp_path):
