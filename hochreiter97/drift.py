@@ -84,6 +84,8 @@ output is judged, each cell's |s_c| and h′(s_c)/h′(0): the factor by which t
 every change of its input-gate and cell weights (eqs. 26, 28), is scaled. A cell is *saturated* when that factor is
 below {result['saturated_below']}. The last two columns are what the row's trials ended with (their records'
 `cells_at_end`, in trials run since the records carry it; the number of such trials in brackets; – where none).
+At the end of training a cell also reads as saturated when it holds a large stored value, as a cell that has learnt
+to store a class may: read those columns with the row's successes.
 
 | row | cells | mean \\|s_c\\| | median \\|s_c\\| | saturated at init | trials: succeeded | saturated at the end: successful trials | failed trials |
 |---|---|---|---|---|---|---|---|
