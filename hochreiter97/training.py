@@ -216,14 +216,14 @@ def _generator(cfg, family):
     return family.generate
 
 
-def _draw(cfg, st, family, params, generate=None):
-    """The next training sequence (x, y, m, info); x as `generate` gives it (default: dense)."""
+def _draw(cfg, st, generate, params):
+    """The next training sequence (x, y, m, info); x as `generate` (_generator) gives it."""
     if cfg["task"] == "reber":
         train = st["reber_sets"][0]
         s = train[st["rng_data"].integers(len(train))]
         x, y, m = reber.encode(s, target=cfg["reber_target"])
         return x, y, m, None
-    return (generate or family.generate)(st["rng_data"], **params, info=True)
+    return generate(st["rng_data"], **params, info=True)
 
 
 def _observe(cfg, st, E, correct, measure):
@@ -314,7 +314,7 @@ def train_until_stop(cfg, st, checkpoint=None, checkpoint_seconds=60.0, progress
     t0 = last_save = time.perf_counter()
     seconds0 = st["seconds"]
     while not st["done"]:
-        x, y, m, info = _draw(cfg, st, family, params, generate)
+        x, y, m, info = _draw(cfg, st, generate, params)
         if st["n"] == st.get("next_probe"):
             _probe(cfg, st, net, x, y, m)
         out = net.train(x, y, m, **train_kw)

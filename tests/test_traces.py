@@ -33,7 +33,7 @@ def test_trace_shapes_and_points(tmp_path):
 def test_trace_equals_the_presentation_and_independent_errors(tmp_path):
     cfg, _, z = traced(tmp_path, cap=10, k=1)
     st = training.new_trial(cfg, 0, 0)                         # the first sequence, the initial weights
-    x, y, m, _ = training._draw(cfg, st, FAMILIES[cfg["task"]], config.task_params(cfg))
+    x, y, m, _ = training._draw(cfg, st, training._generator(cfg, FAMILIES[cfg["task"]]), config.task_params(cfg))
     n = len(x)
     assert np.array_equal(z["inputs"][0, :n], x)
     arch = config.architecture(cfg)
