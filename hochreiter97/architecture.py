@@ -39,6 +39,7 @@ import numpy as np
 CONNECTIVITY = ("F", "B")
 BIAS_CODES = ("ga", "b1", "all", "none")
 SQUASH_VARIANTS = ("standard", "2ab")
+OUTPUT_UNITS = ("logistic", "linear")     # "linear": an ablation, not the paper (§5 intro: logistic throughout)
 WEIGHT_NAMES = ("w_in", "w_out", "w_c", "w_h", "w_k")
 
 
@@ -54,6 +55,7 @@ class Architecture:
     bias            "ga" | "b1" | "all" | "none"
     output_gate     False for 2a/2b ("no og")
     squash          "standard": g in [-2,2], h in [-1,1]; "2ab": g logistic in [0,1], h = identity
+    output_unit     "logistic" (the paper: f_k = f, eq. 3); "linear" (an ablation: f_k(x) = x, f_k' = 1)
     init_range      weights drawn uniform in [-init_range, init_range] (SPEC §1.6)
     in_gate_bias    one value per block, or None for random ("r": drawn like every other weight)
     out_gate_bias   one value per block, or None for random
@@ -67,6 +69,7 @@ class Architecture:
     bias: str = "all"
     output_gate: bool = True
     squash: str = "standard"
+    output_unit: str = "logistic"
     init_range: float = 0.1
     in_gate_bias: Optional[tuple] = None
     out_gate_bias: Optional[tuple] = None
@@ -83,6 +86,8 @@ class Architecture:
             raise ValueError(f"Architecture.bias: expected one of {BIAS_CODES}, got {self.bias!r}")
         if self.squash not in SQUASH_VARIANTS:
             raise ValueError(f"Architecture.squash: expected one of {SQUASH_VARIANTS}, got {self.squash!r}")
+        if self.output_unit not in OUTPUT_UNITS:
+            raise ValueError(f"Architecture.output_unit: expected one of {OUTPUT_UNITS}, got {self.output_unit!r}")
         if not (self.init_range >= 0 and np.isfinite(self.init_range)):
             raise ValueError(f"Architecture.init_range: expected a finite number >= 0, got {self.init_range!r}")
         for name, present in (("in_gate_bias", True), ("out_gate_bias", self.output_gate)):

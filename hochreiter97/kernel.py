@@ -53,13 +53,14 @@ Where the speed comes from (measured: results/complexity/README.md):
     independent work sits side by side.
 
 `dims` packs the structure: (n_in, C, S, H, K, output_gate, connectivity_B, squash_2ab,
-output_xent). output_xent = 1 is an ablation, not the paper: e_k = t^k - y^k in place of
-eq. (19)'s f'_k(net_k)(t^k - y^k) (Network.train's output_error="xent").
+output_xent, output_linear). output_xent = 1 is an ablation, not the paper: e_k = t^k - y^k
+in place of eq. (19)'s f'_k(net_k)(t^k - y^k) (Network.train's output_error="xent").
+output_linear = 1 is another (Architecture.output_unit "linear"): y^k = net_k, so f'_k = 1 in (19).
 """
 import numpy as np
 from numba import njit
 
-DIM_NAMES = ("n_in", "C", "S", "H", "K", "output_gate", "connectivity_B", "squash_2ab", "output_xent")
+DIM_NAMES = ("n_in", "C", "S", "H", "K", "output_gate", "connectivity_B", "squash_2ab", "output_xent", "output_linear")
 FAST = {"reassoc", "contract"}        # the only fastmath flags used
 SPARSE_FRACTION = 0.25                # active-input lists when at most this fraction of inputs is non-zero
 OK, INPUTS_NON_FINITE, TARGETS_NON_FINITE, WEIGHTS_NON_FINITE, SYMBOL_OUT_OF_RANGE = 0, 1, 2, 3, 4
@@ -68,7 +69,7 @@ OK, INPUTS_NON_FINITE, TARGETS_NON_FINITE, WEIGHTS_NON_FINITE, SYMBOL_OUT_OF_RAN
 def pack_dims(arch, output_error="eq19"):
     return np.array([arch.n_in, arch.blocks, arch.block_size, arch.hidden, arch.n_out,
                      int(arch.output_gate), int(arch.connectivity == "B"), int(arch.squash == "2ab"),
-                     int(output_error == "xent")], dtype=np.int64)
+                     int(output_error == "xent"), int(arch.output_unit == "linear")], dtype=np.int64)
 
 
 @njit(cache=True, inline="always")
@@ -221,7 +222,7 @@ def _steps(sparse, w, dims, inputs, ptr, idx, val, targets, mask, alpha, learn, 
     w_in, w_out, w_c, w_h, w_k = w
     dw_in, dw_out, dw_c, dw_h, dw_k = dw
     n_in, C, S, H, K = dims[0], dims[1], dims[2], dims[3], dims[4]
-    has_og, conn_B, sq2ab, xent = dims[5] == 1, dims[6] == 1, dims[7] == 1, dims[8] == 1
+    has_og, conn_B, sq2ab, xent, linear = dims[5] == 1, dims[6] == 1, dims[7] == 1, dims[8] == 1, dims[9] == 1
     I_in, I_out, I_c, I_h, J = w_in.shape[1], w_out.shape[1], w_c.shape[2], w_h.shape[1], w_k.shape[1]
     I0 = n_in if conn_B else n_in + C * S + C + w_out.shape[0] + H
     J_c = n_in if conn_B else 0                                   # column of the first cell in v
@@ -284,14 +285,15 @@ def _steps(sparse, w, dims, inputs, ptr, idx, val, targets, mask, alpha, learn, 
             v[J_c + C * S + i] = y_h[i]
         # stage 3, the output units, from v(t)
         for k in range(K):
-            y_k[k] = _sigma(_dot(w_k[k], v, lo_v, J, idx, val, a_v, b_v))     # output unit
+            net_k = _dot(w_k[k], v, lo_v, J, idx, val, a_v, b_v)
+            y_k[k] = net_k if linear else _sigma(net_k)                       # output unit (linear: an ablation)
             outputs[t, k] = y_k[k]
 
         if learn and mask[t]:
             for k in range(K):
                 e_k[k] = targets[t, k] - y_k[k]                               # ablation "xent", not (19)
-                if not xent:
-                    e_k[k] *= y_k[k] * (1.0 - y_k[k])                         # (19)
+                if not (xent or linear):
+                    e_k[k] *= y_k[k] * (1.0 - y_k[k])                         # (19); linear: f'_k = 1
             for i in range(H):
                 back = 0.0
                 for k in range(K):

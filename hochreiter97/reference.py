@@ -26,7 +26,8 @@ number of sources of each unit group (architecture.py):
     s_c_j^v             s_c        (C, S)         cell state, the constant error carousel, eq. (9)
     y^c_j^v             y_c        (C, S)         cell output, eq. (9)
     net_i, y^i          net_h, y_h (H,)           conventional hidden unit, eq. (6)
-    net_k, y^k          net_k, y_k (K,)           output unit
+    net_k, y^k          net_k, y_k (K,)           output unit (logistic; "linear" output_unit: an ablation)
+    f'_k(net_k)         df_k       (K,)           its derivative, read by eq. (19)
     t^k                 target     (K,)           target
     e_k                 e_k        (K,)           output error, eq. (19)
     e_i                 e_h        (H,)           hidden-unit error, eq. (20)
@@ -95,7 +96,9 @@ def forward_step(arch, w, state, x, ops=None):
     ds_dw_c = state["ds_dw_c"] + (dg(net_c, sq) * y_in[:, None])[:, :, None] * u[:I_c]          # (27)
     v = output_sources(arch, x, y_c, y_h)                           # stage 3: outputs read y_c(t)
     net_k = w["w_k"] @ v[:w["w_k"].shape[1]]                        # output unit
-    y_k = f(net_k)                                                  # output unit
+    linear = arch.output_unit == "linear"                           # an ablation, not the paper
+    y_k = net_k if linear else f(net_k)                             # output unit: f_k = f (eq. 3), or the identity
+    df_k = np.ones_like(net_k) if linear else df(net_k)             # f'_k(net_k), read by (19)
     _count(ops, "(7)", w["w_in"].size)
     _count(ops, "(8)", w["w_out"].size)
     _count(ops, "(9)", w["w_c"].size + 2 * C * S)
@@ -106,7 +109,7 @@ def forward_step(arch, w, state, x, ops=None):
     state_t = {"y_c": y_c, "y_in": y_in, "y_out": y_out[:arch.n_out_gates], "y_h": y_h, "s_c": s_c,
                "ds_dw_in": ds_dw_in, "ds_dw_c": ds_dw_c}
     act = {"u": u, "v": v, "net_in": net_in, "net_out": net_out, "y_out": y_out, "net_c": net_c,
-           "net_h": net_h, "net_k": net_k, "y_k": y_k}
+           "net_h": net_h, "net_k": net_k, "y_k": y_k, "df_k": df_k}
     return state_t, act
 
 
@@ -121,7 +124,7 @@ def output_error_k(act, target, output_error="eq19"):
     t^k - y^k (the error of cross-entropy at logistic outputs, not the paper)."""
     e_k = target - act["y_k"]
     if output_error == "eq19":
-        e_k = df(act["net_k"]) * e_k                                # (19)
+        e_k = act["df_k"] * e_k                                     # (19)
     return e_k
 
 

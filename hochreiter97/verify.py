@@ -43,6 +43,7 @@ VARIANTS = {
     "F, all, no og, H=2": Architecture(3, 2, 2, 1, hidden=2, bias="all", output_gate=False, init_range=1.0),
     "B, all, S=2, H=1": Architecture(3, 2, 2, 2, hidden=1, connectivity="B", bias="all", init_range=1.0),
     "F, b1, 2ab, S=3, H=2": Architecture(2, 2, 1, 3, hidden=2, bias="b1", squash="2ab", init_range=1.0),
+    "exp4, linear output (ablation)": Architecture(2, 1, 2, 2, bias="all", output_unit="linear", init_range=1.0),
 }
 
 
@@ -93,7 +94,7 @@ def unrolled(arch, w, inputs, frozen=None, inject=None):
         y_h = np.array([_sigma(n) for n in net_h])
         v_src = (list(x) if arch.connectivity == "B" else []) + list(y_c.ravel()) + list(y_h) + [1.0]
         net_k = np.array([sum(w["w_k"][k, m] * v_src[m] for m in range(w["w_k"].shape[1])) for k in range(K)])
-        y_k = np.array([_sigma(n) for n in net_k])
+        y_k = net_k.copy() if arch.output_unit == "linear" else np.array([_sigma(n) for n in net_k])
         steps.append(dict(rec=rec, u=np.array(u), v=np.array(v_src), net_in=net_in, y_in=y_in,
                           net_out=net_out, y_out=y_out, net_c=net_c, s=s.copy(), net_h=net_h, y_h=y_h,
                           net_k=net_k, y_k=y_k))
@@ -125,7 +126,8 @@ def truncated_bptt(arch, w, inputs, targets, mask):
         st = steps[t]
         ds = ds_later.copy()                                       # error from later steps, via the CEC
         if mask[t]:
-            e_k = st["y_k"] * (1 - st["y_k"]) * (targets[t] - st["y_k"])
+            df_k = 1.0 if arch.output_unit == "linear" else st["y_k"] * (1 - st["y_k"])
+            e_k = df_k * (targets[t] - st["y_k"])
             G["w_k"] += np.outer(e_k, st["v"][:w["w_k"].shape[1]])
             dv = w["w_k"].T @ e_k                                  # error at every source of the outputs
             dy_c = dv[J_c:J_c + C * S].reshape(C, S)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from hochreiter97.architecture import Architecture, BIAS_CODES, CONNECTIVITY, SQUASH_VARIANTS
+from hochreiter97.architecture import Architecture, BIAS_CODES, CONNECTIVITY, SQUASH_VARIANTS, OUTPUT_UNITS
 
 CONFIG_DIR = Path(__file__).parent / "configs"
 STOPS = ("ST3", "ST1ST2", "NSEQ", "ABS", "REBER")
@@ -96,6 +96,7 @@ SCHEMA = {
     "bias": (_one_of(*BIAS_CODES), "which units have bias weights"),
     "output_gate": (_bool(), "output gates present"),
     "squash": (_one_of(*SQUASH_VARIANTS), "g, h variant"),
+    "output_unit": (_one_of(*OUTPUT_UNITS), "output units: logistic (the paper), or the ablation linear"),
     "init_range": (_num(0), "weights uniform in [-init_range, init_range]"),
     "in_gate_bias": (_biases(), "input-gate biases"),
     "out_gate_bias": (_biases(), "output-gate biases"),
@@ -132,7 +133,7 @@ SCHEMA = {
 DEFAULTS = {
     "model": "lstm97", "trainer": None, "ablation": None, "model_ablation": None, "seeds_of": None, "cap_note": None,
     "variant": None, "T": None, "N": None, "p": None, "q": None, "reber_target": "next",
-    "hidden": 0, "connectivity": "F", "squash": "standard", "output_gate": True,
+    "hidden": 0, "connectivity": "F", "squash": "standard", "output_unit": "logistic", "output_gate": True,
     "in_gate_bias": "r", "out_gate_bias": "r", "timing": "step", "output_error": "eq19",
     "window": 2000, "beta": None, "st3_error": "sse", "n_seq": None,
     "abs_streak": 10000, "abs_at": "end", "abs_test": "online", "st1_max_wrong": None, "st2_mean_abs": None,
@@ -143,7 +144,7 @@ DEFAULTS = {
 REQUIRED = ["row", "table", "task", "n_in", "n_out", "bias", "init_range",
             "lr", "trials", "stop", "max_sequences", "paper"]
 # keys that only the 1997 LSTM reads; a row of another model must not give them
-LSTM_KEYS = ("blocks", "block_size", "output_gate", "squash", "in_gate_bias", "out_gate_bias", "timing", "output_error",
+LSTM_KEYS = ("blocks", "block_size", "output_gate", "squash", "output_unit", "in_gate_bias", "out_gate_bias", "timing", "output_error",
              "construction_window", "construction_min_gain")
 
 TASK_PARAMS = {
@@ -257,7 +258,7 @@ def architecture(cfg) -> Architecture:
     bias = lambda v: None if v == "r" else tuple(v)
     return Architecture(n_in=cfg["n_in"], n_out=cfg["n_out"], blocks=cfg["blocks"], block_size=cfg["block_size"],
                         hidden=cfg["hidden"], connectivity=cfg["connectivity"], bias=cfg["bias"],
-                        output_gate=cfg["output_gate"], squash=cfg["squash"], init_range=float(cfg["init_range"]),
+                        output_gate=cfg["output_gate"], squash=cfg["squash"], output_unit=cfg["output_unit"], init_range=float(cfg["init_range"]),
                         in_gate_bias=bias(cfg["in_gate_bias"]), out_gate_bias=bias(cfg["out_gate_bias"]))
 
 

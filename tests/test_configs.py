@@ -92,7 +92,7 @@ RESULT = {
 
 # Keys every row must spell out (not leave to DEFAULTS), by family and by stopping rule.
 SPELLED_OUT = {"row", "table", "title", "task", "n_in", "n_out", "blocks", "block_size", "connectivity", "bias",
-               "output_gate", "squash", "init_range", "lr", "timing", "trials", "stop",
+               "output_gate", "squash", "output_unit", "init_range", "lr", "timing", "trials", "stop",
                "max_sequences", "test_size", "paper"}
 SPELLED_OUT_STOP = {"REBER": {"reber_inits", "reber_train", "reber_test", "check_fraction", "check_min"},
                     "ABS": {"abs_streak", "abs_at"},
@@ -251,14 +251,11 @@ BAD = [  # (id, line to replace, replacement, what the message must say)
     ("too many gate biases", "out_gate_bias:", "out_gate_bias: [-1.0, -2.0, -3.0]", "key 'out_gate_bias'"),
     ("empty gate-bias list", "in_gate_bias:", "in_gate_bias: []", "key 'in_gate_bias'"),
     ("gate bias without bias weights", "bias:", "bias: none", "in_gate_bias"),
+    ("wrong type: not a choice", "output_unit:", "output_unit: tanh", "key 'output_unit'"),
 ]
 
 
-# tasks/config.py's validate() looks up TASK_PARAMS[cfg["task"]] and STOP_PARAMS[cfg["stop"]] before it
-# checks that `task` and `stop` are given, so these raise KeyError, not ConfigError (reported; remove the
-# mark once validate() checks REQUIRED first: strict, so the fix makes these fail until then).
-LOOKUP_BUG = pytest.mark.xfail(raises=KeyError, strict=True,
-                               reason="config.validate: missing task/stop raises KeyError before the required check")
+# validate() checks REQUIRED before it looks up TASK_PARAMS[task] and STOP_PARAMS[stop]
 BAD += [pytest.param(*case, id=case[0]) for case in [
     ("missing required: stop", "stop:", "", "key 'stop'"),
     ("required but empty: stop", "stop:", "stop:", "key 'stop'"),

@@ -157,6 +157,29 @@ def test_output_error_changes_exactly_e_k():
         net.train(x, y, m, output_error="ce")
 
 
+def test_linear_output_unit_is_the_identity_with_f_prime_one():
+    """output_unit "linear" (an ablation): y^k = net_k, unbounded, and (19) with f'_k = 1,
+    so Delta w_k = alpha (t - y) v; every other weight array changes as the logistic net's
+    would for the same e_k (checked against the reference with that e_k)."""
+    arch = dataclasses.replace(WIDE["exp4 (F, all, S=2)"], output_unit="linear")
+    w, x, y, m = problem(arch, "dense", True, seed=7)
+    w["w_k"] *= 5.0                                          # outputs well outside [0, 1]
+    net = Network(arch, w)
+    out = net.run(x)
+    logistic = Network(dataclasses.replace(arch, output_unit="logistic"), w).run(x)
+    np.testing.assert_allclose(1 / (1 + np.exp(-out)), logistic, rtol=1e-12)   # the same net_k, unsquashed
+    assert np.abs(out).max() > 1.0
+    dw = net.weight_changes(x, y, m, lr=0.5)
+    from hochreiter97 import reference
+    state = reference.new_state(arch)
+    for t in range(len(x)):
+        state, act = reference.forward_step(arch, w, state, x[t])
+    np.testing.assert_allclose(dw["w_k"], 0.5 * np.outer(y[-1] - out[-1], act["v"]), rtol=1e-12)
+    xent = Network(dataclasses.replace(arch, output_unit="logistic"), w)
+    # the logistic net under "xent" has e_k = t - f(net_k): the same rule with another y^k
+    assert not np.allclose(dw["w_k"], xent.weight_changes(x, y, m, lr=0.5, output_error="xent")["w_k"])
+
+
 # ---------------------------------------------------------------- one-hot inputs given as symbols
 
 def one_hot(symbols, n):
