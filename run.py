@@ -10,6 +10,7 @@
     python run.py verify               check the learning rule against independent implementations
     python run.py carousel             error flow back in time: 1997 LSTM vs conventional net, forget-gate LSTM, GRU
     python run.py drift                internal state drift of every row's untrained nets, beside its trials' end
+    python run.py misses ROW ...       where trained nets miss: output error by target (Experiments 4, 5)
 """
 import argparse
 import sys
@@ -102,6 +103,18 @@ def cmd_drift(args) -> int:
     return 0
 
 
+def cmd_misses(args) -> int:
+    from hochreiter97 import misses
+    command = "python run.py misses " + " ".join(args.rows) + (f" --out {args.out}" if args.out != "results/misses" else "")
+    try:
+        paths = misses.write(args.rows, args.out, command=command)
+    except ValueError as e:
+        raise SystemExit(str(e))
+    for path in paths:
+        print(f"written: {path}")
+    return 0
+
+
 def cmd_bench(args) -> int:
     from hochreiter97 import bench
     result = bench.run(quick=args.quick, out=args.out)
@@ -156,12 +169,16 @@ def main(argv=None) -> int:
     p.add_argument("--out", default="results/carousel")
     p = sub.add_parser("drift", help="cells saturated by internal state drift at initialization, every row (JSON + table)")
     p.add_argument("--out", default="results/drift")
+    p = sub.add_parser("misses", help="output error by target bin, from the trials' final weights (Experiments 4, 5)")
+    p.add_argument("rows", nargs="+", metavar="ROW")
+    p.add_argument("--out", default="results/misses")
     p = sub.add_parser("bench", help="speed per step and per weight, eq. (29), memory vs BPTT, the battery's hours")
     p.add_argument("--quick", action="store_true", help="a few rows and sizes, in seconds (for tests)")
     p.add_argument("--out", default="results/complexity")
     args = parser.parse_args(argv)
     commands = {"list": cmd_list, "reproduce": cmd_reproduce, "sample": cmd_sample, "table": cmd_table,
-                "plot": cmd_plot, "verify": cmd_verify, "carousel": cmd_carousel, "drift": cmd_drift, "bench": cmd_bench,
+                "plot": cmd_plot, "verify": cmd_verify, "carousel": cmd_carousel, "drift": cmd_drift, "misses": cmd_misses,
+                "bench": cmd_bench,
                 None: cmd_demo}
     return commands[args.command](args)
 

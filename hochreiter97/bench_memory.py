@@ -56,19 +56,19 @@ def bptt(arch, w, inputs, targets, mask):
     V = np.zeros((T, arch.J0 + 1))
     Y_in, Y_out, Net_out = np.zeros((T, C)), np.zeros((T, C)), np.zeros((T, C))
     Net_c, S_c = np.zeros((T, C, S)), np.zeros((T, C, S))
-    Net_k, Y_k = np.zeros((T, arch.n_out)), np.zeros((T, arch.n_out))
+    DF_k, Y_k = np.zeros((T, arch.n_out)), np.zeros((T, arch.n_out))
     state = reference.new_state(arch)
     for t in range(T):
         state, act = reference.forward_step(arch, w, state, inputs[t])
         U[t], V[t], Net_c[t], S_c[t] = act["u"], act["v"], act["net_c"], state["s_c"]
         Y_in[t], Y_out[t], Net_out[t, :arch.n_out_gates] = state["y_in"], act["y_out"], act["net_out"]
-        Net_k[t], Y_k[t] = act["net_k"], act["y_k"]
+        DF_k[t], Y_k[t] = act["df_k"], act["y_k"]                # f'_k(net_k), y_k
     G = {name: np.zeros_like(a) for name, a in w.items()}
     cells = arch.cell_columns
     ds = np.zeros((C, S))                                  # error at s_c(t), carried back unscaled (eq. 30)
     for t in range(T - 1, -1, -1):
         if mask[t]:
-            e_k = df(Net_k[t]) * (targets[t] - Y_k[t])                                    # (19)
+            e_k = DF_k[t] * (targets[t] - Y_k[t])                                         # (19)
             G["w_k"] += np.outer(e_k, V[t, :J])
             dy_c = (w["w_k"][:, cells].T @ e_k).reshape(C, S)
             if arch.output_gate:

@@ -148,7 +148,7 @@ def test_lstm97_truncated_equals_the_paper_rule(variant):
                  f"{variant}: truncated BPTT vs verify.truncated_bptt")
     from hochreiter97.baselines import lstm97_full
     trace = lstm97_full.forward(arch, w, x)
-    e_k = trace["y_k"] * (1 - trace["y_k"]) * (y - trace["y_k"]) * m[:, None]
+    e_k = trace["df_k"] * (y - trace["y_k"]) * m[:, None]                  # (19): f'_k, 1 for a linear output
     d_s = lstm97_full.backward(arch, w, trace, e_k, truncate=True)[1]
     assert np.allclose(d_s, np.array(delta_s), rtol=1e-10, atol=1e-14), f"{variant}: error at s_c vs verify"
 

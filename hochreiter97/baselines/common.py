@@ -54,8 +54,11 @@ def state_columns(cfg) -> slice:
 
 
 def output_errors(trace, targets, mask):
-    """e_k(t) = f'(net_k)(t^k - y^k) at the target steps, 0 elsewhere: (L, K)."""
-    return df(trace["net_k"]) * (targets - trace["y_k"]) * mask[:, None]   # (19)
+    """e_k(t) = f'(net_k)(t^k - y^k) at the target steps, 0 elsewhere: (L, K).
+    f'_k is the logistic's, or the trace's own "df_k" where it has one (the 1997 LSTM's, whose
+    output units may be linear: Architecture.output_unit)."""
+    df_k = trace["df_k"] if "df_k" in trace else df(trace["net_k"])
+    return df_k * (targets - trace["y_k"]) * mask[:, None]   # (19)
 
 
 def loss(outputs, targets, mask):

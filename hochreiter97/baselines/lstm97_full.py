@@ -34,7 +34,7 @@ from ..architecture import init_weights
 from ..squash import df, g, dg, h, dh
 from .common import Baseline, rng_of
 
-TRACED = ("u", "v", "net_in", "net_out", "y_out", "net_c", "net_h", "net_k", "y_k")
+TRACED = ("u", "v", "net_in", "net_out", "y_out", "net_c", "net_h", "net_k", "y_k", "df_k")
 
 
 def forward(arch, w, inputs):
