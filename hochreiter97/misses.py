@@ -34,7 +34,7 @@ def _trial_outputs(cfg, seed: int, trial: int, weights: dict):
     """(output, target) at the target step of each of the trial's final test sequences."""
     net = models.wrap(cfg, weights)
     ys, ts = [], []
-    for x, y, m, _ in training._fixed_sequences(cfg, seed, trial, "final_test", cfg["test_size"]):
+    for x, y, m, _ in training.fixed_sequences(cfg, seed, trial, "final_test", cfg["test_size"]):
         t = np.flatnonzero(m)[-1]                                  # the one target step (the sequence end)
         ys.append(net.run(x)[t, 0])
         ts.append(y[t, 0])

@@ -290,7 +290,7 @@ def _stopped(cfg, st, net, stop_tests):
     return False
 
 
-def _fixed_sequences(cfg, seed, trial, purpose, n):
+def fixed_sequences(cfg, seed, trial, purpose, n):
     """n sequences from the trial's own generator for `purpose` ("stop_test" or "final_test")."""
     rng = np.random.default_rng(trial_seeds(seed, seed_row(cfg), trial)[purpose])
     family = FAMILIES[cfg["task"]]
@@ -300,7 +300,7 @@ def _fixed_sequences(cfg, seed, trial, purpose, n):
 def _stop_tests(cfg, seed, trial):
     if cfg["stop"] != "ST1ST2":
         return None
-    return _fixed_sequences(cfg, seed, trial, "stop_test", cfg["st_test_size"])
+    return fixed_sequences(cfg, seed, trial, "stop_test", cfg["st_test_size"])
 
 
 def train_until_stop(cfg, st, checkpoint=None, checkpoint_seconds=60.0, progress=None, max_wall=None):
@@ -361,7 +361,7 @@ def _probe(cfg, st, net, x, y, m):
 
 def final_trace(cfg, st):
     """The end-of-training trace: a fresh sequence (the trial's first final-test sequence), final weights."""
-    x, y, m, _ = _fixed_sequences(cfg, st["seed"], st["trial"], "final_test", 1)[0]
+    x, y, m, _ = fixed_sequences(cfg, st["seed"], st["trial"], "final_test", 1)[0]
     rec = traces.record(architecture(cfg), st["weights"], x, y, m, cfg["lr"], cfg["timing"], cfg["output_error"])
     return dict(rec, at=-1, inputs=x, targets=y, mask=m)
 
@@ -371,7 +371,7 @@ def final_test(cfg, st) -> dict:
     if not st["success"] or cfg["test_size"] == 0:
         return {}
     net = models.wrap(cfg, st["weights"])
-    return evaluate(cfg, net, _fixed_sequences(cfg, st["seed"], st["trial"], "final_test", cfg["test_size"]))
+    return evaluate(cfg, net, fixed_sequences(cfg, st["seed"], st["trial"], "final_test", cfg["test_size"]))
 
 
 def trial_record(cfg, st, test) -> dict:
@@ -391,7 +391,7 @@ def trial_record(cfg, st, test) -> dict:
         net = models.wrap(cfg, st["weights"])
         rec["reber_mistakes"] = {name: reber_mistakes(net, strings) for name, strings in zip(("train", "test"), st["reber_sets"])}
     if cfg["model"] == "lstm97":                       # drift: how saturated each cell is when read (traces.cells_at_end)
-        seqs = _fixed_sequences(cfg, st["seed"], st["trial"], "final_test", CELL_PROBES)
+        seqs = fixed_sequences(cfg, st["seed"], st["trial"], "final_test", CELL_PROBES)
         lengths = np.cumsum([len(s[0]) for s in seqs])
         seqs = seqs[:max(1, int(np.searchsorted(lengths, CELL_STEPS, side="right")))]
         rec["cells_at_end"] = traces.cells_at_end(architecture(cfg), st["weights"], seqs)
