@@ -12,7 +12,7 @@ agree, and are checked), and pools the outputs over the trials by target:
     n            test sequences whose target lies in the bin
     mean y - t   signed error: > 0 where the output sits above the target
     mean |y - t|
-    wrong        fraction with |y - t| >= correct_threshold
+    wrong        fraction not correct, as training.judge rules (|y - t| >= correct_threshold)
 
 Nothing trains here. Trials run before their records kept weights (code edee607) are
 skipped and counted.
@@ -31,14 +31,17 @@ BINS = 10
 
 
 def _trial_outputs(cfg, seed: int, trial: int, weights: dict):
-    """(output, target) at the target step of each of the trial's final test sequences."""
+    """(output, target, correct) at the target step of each of the trial's final test sequences;
+    correct as training.judge rules it, the rule the record's test counted with."""
     net = models.wrap(cfg, weights)
-    ys, ts = [], []
-    for x, y, m, _ in training.fixed_sequences(cfg, seed, trial, "final_test", cfg["test_size"]):
+    ys, ts, ok = [], [], []
+    for x, y, m, info in training.fixed_sequences(cfg, seed, trial, "final_test", cfg["test_size"]):
+        out = net.run(x)
         t = np.flatnonzero(m)[-1]                                  # the one target step (the sequence end)
-        ys.append(net.run(x)[t, 0])
+        ys.append(out[t, 0])
         ts.append(y[t, 0])
-    return np.array(ys), np.array(ts)
+        ok.append(training.judge(cfg, out, y, m, info)[1])
+    return np.array(ys), np.array(ts), np.array(ok)
 
 
 def by_target(row: str, results="results", bins: int = BINS) -> dict:
@@ -51,7 +54,7 @@ def by_target(row: str, results="results", bins: int = BINS) -> dict:
     done = reproduce.finished_trials(rowdir)
     if not done:
         raise ValueError(f"{rowdir}: no finished trials (run: python run.py reproduce {row})")
-    ys, ts, used, skipped = [], [], [], 0
+    ys, ts, oks, used, skipped = [], [], [], [], 0
     for k, rec in sorted(done.items()):
         path = rowdir / f"weights-{k}.npz"
         if not rec["success"]:
@@ -61,19 +64,20 @@ def by_target(row: str, results="results", bins: int = BINS) -> dict:
             continue
         with np.load(path) as z:
             weights = {name: z[name] for name in z.files}
-        y, t = _trial_outputs(cfg, rec["seed"], k, weights)
-        wrong = int(np.sum(np.abs(y - t) >= cfg["correct_threshold"]))
+        y, t, ok = _trial_outputs(cfg, rec["seed"], k, weights)
+        wrong = int(np.sum(~ok))
         if wrong != rec["test"]["wrong"]:
             raise ValueError(f"{path}: {wrong} wrong test sequences from the saved weights, "
                              f"but trial-{k}.json says {rec['test']['wrong']}")
         ys.append(y)
         ts.append(t)
+        oks.append(ok)
         used.append(k)
     out = {"row": row, "trials_used": used, "trials_skipped_without_weights": skipped,
            "correct_threshold": cfg["correct_threshold"], "output_unit": cfg["output_unit"], "bins": []}
     if not used:
         return out
-    y, t = np.concatenate(ys), np.concatenate(ts)
+    y, t, ok = np.concatenate(ys), np.concatenate(ts), np.concatenate(oks)
     edges = np.linspace(0.0, 1.0, bins + 1)
     which = np.clip(np.searchsorted(edges, t, side="right") - 1, 0, bins - 1)
     for b in range(bins):
@@ -82,7 +86,7 @@ def by_target(row: str, results="results", bins: int = BINS) -> dict:
         out["bins"].append({"target_from": float(edges[b]), "target_to": float(edges[b + 1]), "n": int(sel.sum()),
                             "mean_signed_error": float(d.mean()) if d.size else None,
                             "mean_abs_error": float(np.abs(d).mean()) if d.size else None,
-                            "wrong": float(np.mean(np.abs(d) >= cfg["correct_threshold"])) if d.size else None})
+                            "wrong": float(np.mean(~ok[sel])) if d.size else None})
     return out
 
 
