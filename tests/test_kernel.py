@@ -10,7 +10,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from hochreiter97 import Network, kernel
+from hochreiter97 import Network, kernel, reference
 from hochreiter97.architecture import WEIGHT_NAMES, init_weights
 from hochreiter97.verify import VARIANTS, rel_error
 
@@ -159,8 +159,8 @@ def test_output_error_changes_exactly_e_k():
 
 def test_linear_output_unit_is_the_identity_with_f_prime_one():
     """output_unit "linear" (an ablation): y^k = net_k, unbounded, and (19) with f'_k = 1,
-    so Delta w_k = alpha (t - y) v; every other weight array changes as the logistic net's
-    would for the same e_k (checked against the reference with that e_k)."""
+    so Delta w_k = alpha (t - y) v. (Every weight array against the reference and against
+    truncated BPTT: the "exp4, linear output" variant of test_kernel_matches_reference and verify.)"""
     arch = dataclasses.replace(WIDE["exp4 (F, all, S=2)"], output_unit="linear")
     w, x, y, m = problem(arch, "dense", True, seed=7)
     w["w_k"] *= 5.0                                          # outputs well outside [0, 1]
@@ -170,7 +170,6 @@ def test_linear_output_unit_is_the_identity_with_f_prime_one():
     np.testing.assert_allclose(1 / (1 + np.exp(-out)), logistic, rtol=1e-12)   # the same net_k, unsquashed
     assert np.abs(out).max() > 1.0
     dw = net.weight_changes(x, y, m, lr=0.5)
-    from hochreiter97 import reference
     state = reference.new_state(arch)
     for t in range(len(x)):
         state, act = reference.forward_step(arch, w, state, x[t])
