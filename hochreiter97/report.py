@@ -111,8 +111,13 @@ def plot_row(row, out="results") -> list:
         line, = ax.plot(r["curve"]["sequences"], r["curve"]["error"], lw=0.8, alpha=0.8)
         if r["success"]:
             ax.axvline(r["sequences"], color=line.get_color(), ls=":", lw=0.8)
+        if r.get("error_below_beta_at") is not None:   # ST3: its error condition alone first met
+            i = r["curve"]["sequences"].index(min(r["curve"]["sequences"], key=lambda n: abs(n - r["error_below_beta_at"])))
+            ax.plot(r["error_below_beta_at"], r["curve"]["error"][i], "o", ms=3, color=line.get_color())
+    beta = any(r.get("error_below_beta_at") is not None for r in recs)
     ax.set(xlabel="training sequences", ylabel="training error E per sequence", yscale="log",
-           title=f"{row}: learning curves ({len(recs)} trials; dotted: stop)")
+           title=f"{row}: learning curves ({len(recs)} trials)\ndotted: stop"
+                 + ("; dot: the window's mean E first < β (ST3)" if beta else ""))
     fig.tight_layout()
     curves = rowdir / "curves.png"
     fig.savefig(curves, dpi=120)

@@ -186,4 +186,7 @@ def summarize(cfg, records: dict, trials: int, seed: int, command=None) -> dict:
             kind: {"trials": len(rs), "fraction": _saturated(rs)} for kind, rs in cells.items()}}
     if cfg["stop"] == "ST1ST2":
         summary["st1"] = _stats([r["st1"] for r in ok if r.get("st1") is not None])
+    below = [r["error_below_beta_at"] for r in ok if r.get("error_below_beta_at") is not None]
+    if below:                                          # ST3: when its error condition alone first held
+        summary["error_below_beta_at"] = {"trials": len(below), **_stats(below)}
     return summary

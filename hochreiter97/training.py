@@ -9,7 +9,9 @@ Stopping rules (config key `stop`; SPEC §4, Table 11), all counting training
 sequence presentations:
 
   ST3     (4, 6)  the `window` (2000) most recent sequences all correct and their
-                  average training error < beta. Checked after every sequence.
+                  average training error < beta. Checked after every sequence. The
+                  record also keeps when the second condition alone first held
+                  (`error_below_beta_at`): the error has fallen; the rest is the streak.
   NSEQ    (5)     fewer than n_seq of the `window` most recent sequences wrong.
                   Checked after every sequence, once `window` have been seen.
   ST1ST2  (3)     on a fixed test set of st_test_size (256) sequences: ST1 at most
@@ -246,9 +248,12 @@ def _observe(cfg, st, E, correct, measure):
     if acc[1] == st["curve_stride"]:
         st["curve"].append((st["n"], acc[0] / acc[1]))
         st["curve_acc"] = [0.0, 0]
-        if len(st["curve"]) >= 2 * CURVE_POINTS:        # keep it short: halve, double the stride
-            st["curve"] = st["curve"][1::2]
+        if len(st["curve"]) >= 2 * CURVE_POINTS:        # keep it short: merge pairs, double the stride
+            st["curve"] = merge_curve(st["curve"], 2)
             st["curve_stride"] *= 2
+    if cfg["stop"] == "ST3" and st.get("beta_at") is None and len(win) == win.maxlen \
+            and st["window_E"] / len(win) < cfg["beta"]:
+        st["beta_at"] = st["n"]                         # ST3's error condition alone, first met
     if "construction" in st and not st["cell_present"]:
         c = st["construction"]
         c["sum"] += E
@@ -259,6 +264,18 @@ def _observe(cfg, st, E, correct, measure):
                 return "construct"
             c.update(sum=0.0, count=0, previous=mean)
     return None
+
+
+def merge_curve(curve, size):
+    """Learning-curve points (n, mean E over the sequences since the previous point's n) merged
+    `size` at a time into points of the same kind: the last n, the mean weighted by sequences."""
+    out, start = [], 0
+    for i in range(0, len(curve), size):
+        ns, es = zip(*curve[i:i + size])
+        counts = np.diff((start,) + ns)                 # sequences behind each point
+        out.append((ns[-1], float(np.dot(counts, es) / counts.sum())))
+        start = ns[-1]
+    return out
 
 
 def _stopped(cfg, st, net, stop_tests):
@@ -376,15 +393,19 @@ def final_test(cfg, st) -> dict:
 
 def trial_record(cfg, st, test) -> dict:
     """What trial-K.json holds."""
-    curve = st["curve"][::max(1, math.ceil(len(st["curve"]) / CURVE_POINTS))]
+    points = st["curve"] + ([(st["n"], st["curve_acc"][0] / st["curve_acc"][1])] if st["curve_acc"][1] else [])
+    curve = merge_curve(points, max(1, math.ceil(len(points) / CURVE_POINTS)))
     rec = {"row": cfg["row"], "trial": st["trial"], "seed": st["seed"], "success": st["success"],
            "sequences": st["stop_at"] if st["success"] else None, "sequences_presented": st["n"],
            "test": test, "wall_seconds": round(st["seconds"], 3), "time_steps": st["steps"],
            "steps_per_second": st["steps"] / st["seconds"] if st["seconds"] > 0 else None,
            "curve": {"sequences": [int(a) for a, _ in curve], "error": [float(b) for _, b in curve],
-                     "error_measure": "E = sum_k (t_k - y_k)^2 summed over target steps, mean per sequence"}}
+                     "error_measure": "E = sum_k (t_k - y_k)^2 summed over target steps, per sequence; each point "
+                                        "the mean over the sequences since the previous point"}}
     if cfg["stop"] == "ST1ST2":
         rec["st1"] = st["st1"]
+    if cfg["stop"] == "ST3":                           # when its "average training error < beta" first held
+        rec["error_below_beta_at"] = st.get("beta_at")
     if "cell_joined_at" in st or "cell_present" in st:
         rec["cell_joined_at"] = st.get("cell_joined_at")
     if cfg["stop"] == "REBER":                         # where the success test fails (or not) at the end

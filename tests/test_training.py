@@ -36,6 +36,52 @@ def test_st3_needs_a_full_window_all_correct_and_low_error():
     assert feed(cfg, [(0.2, True)] * 50) is None                       # error never below beta
 
 
+def observe_all(cfg, errors, correct=True):
+    st = {"window": training.deque(maxlen=cfg["window"]), "window_E": 0.0, "window_wrong": 0, "streak": 0,
+          "curve": [], "curve_stride": 1, "curve_acc": [0.0, 0], "n": 0, "stop_at": None}
+    for E in errors:
+        st["n"] += 1
+        training._observe(cfg, st, E, correct, E)
+    return st
+
+
+def interval_means(curve, errors):
+    """For each point (n, e): e and the mean of errors[prev n : n]."""
+    starts = [0] + [n for n, _ in curve[:-1]]
+    return [(e, float(np.mean(errors[a:n]))) for a, (n, e) in zip(starts, curve)]
+
+
+def test_learning_curve_points_are_means_over_all_sequences_since_the_last_point(monkeypatch):
+    """Halving merges neighbours (never drops them): each point is the mean error over its interval,
+    and the intervals tile the sequences seen."""
+    monkeypatch.setattr(training, "CURVE_POINTS", 4)
+    errors = list(np.random.default_rng(0).uniform(0, 1, 203))
+    st = observe_all(small(), errors)
+    assert st["curve_stride"] == 32 and 4 <= len(st["curve"]) < 8
+    assert st["curve"][-1][0] + st["curve_acc"][1] == 203
+    for got, want in interval_means(st["curve"], errors):
+        assert got == pytest.approx(want, rel=1e-12)
+
+
+def test_the_records_curve_ends_at_the_last_sequence_and_is_interval_means(monkeypatch):
+    monkeypatch.setattr(training, "CURVE_POINTS", 5)
+    errors, real = [], training.judge
+    monkeypatch.setattr(training, "judge", lambda *a: (lambda r: errors.append(r[0]) or r)(real(*a)))
+    rec = training.run_trial(small("4-1", max_sequences=77, test_size=3), seed=0, trial=0)
+    c = rec["curve"]
+    assert len(c["sequences"]) <= 5 and c["sequences"][-1] == rec["sequences_presented"] == 77
+    errors = errors[:77]                                                  # the rest: the final test's
+    for got, want in interval_means(list(zip(c["sequences"], c["error"])), errors):
+        assert got == pytest.approx(want, rel=1e-12)
+
+
+def test_st3_records_when_its_error_condition_alone_first_held():
+    cfg = small(window=5, beta=0.1)
+    assert observe_all(cfg, [0.5] * 6 + [0.01] * 20, correct=False)["beta_at"] == 11  # window mean 0.108 at n = 10, 0.01 at 11
+    assert observe_all(cfg, [0.5] * 30).get("beta_at") is None
+    assert "beta_at" not in observe_all(small("5-1"), [0.0] * 3000)                 # NSEQ: no beta
+
+
 def test_nseq_counts_wrong_sequences_in_the_window():
     cfg = small("5-1", window=10, n_seq=3)
     pattern = [(0.0, False), (0.0, False), (0.0, False)] + [(0.0, True)] * 7
@@ -318,3 +364,12 @@ def test_run_trial_saves_the_final_weights(tmp_path):
     for name in WEIGHT_NAMES:
         assert np.array_equal(saved[name], st["weights"][name]), name
     assert not np.array_equal(saved["w_k"], init["w_k"])               # trained, not the initial weights
+
+
+def test_summary_tallies_when_st3s_error_condition_first_held():
+    cfg = config.load("4-1")
+    rec = lambda ok, at: {"success": ok, "sequences": 100 if ok else None, "test": {}, "steps_per_second": 1.0,
+                          "error_below_beta_at": at}
+    s = reproduce.summarize(cfg, {0: rec(True, 40), 1: rec(True, 60), 2: rec(False, 10), 3: rec(True, None)}, 10, 0)
+    assert s["error_below_beta_at"] == {"trials": 2, "mean": 50, "median": 50, "min": 40, "max": 60}
+    assert "error_below_beta_at" not in reproduce.summarize(cfg, {0: rec(True, None)}, 10, 0)
