@@ -366,10 +366,13 @@ def test_run_trial_saves_the_final_weights(tmp_path):
     assert not np.array_equal(saved["w_k"], init["w_k"])               # trained, not the initial weights
 
 
-def test_summary_tallies_when_st3s_error_condition_first_held():
+def test_summary_tallies_when_st3s_error_condition_first_held(tmp_path):
     cfg = config.load("4-1")
     rec = lambda ok, at: {"success": ok, "sequences": 100 if ok else None, "test": {}, "steps_per_second": 1.0,
                           "error_below_beta_at": at}
     s = reproduce.summarize(cfg, {0: rec(True, 40), 1: rec(True, 60), 2: rec(False, 10), 3: rec(True, None)}, 10, 0)
     assert s["error_below_beta_at"] == {"trials": 2, "mean": 50, "median": 50, "min": 40, "max": 60}
     assert "error_below_beta_at" not in reproduce.summarize(cfg, {0: rec(True, None)}, 10, 0)
+    (tmp_path / "4-1").mkdir()
+    reproduce.write_json(tmp_path / "4-1" / "summary.json", s)
+    assert "100 (100–100); error < β first after 50 |" in report.table_markdown(tmp_path)
