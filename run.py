@@ -11,6 +11,7 @@
     python run.py carousel             error flow back in time: 1997 LSTM vs conventional net, forget-gate LSTM, GRU
     python run.py drift                internal state drift of every row's untrained nets, beside its trials' end
     python run.py misses ROW ...       where trained nets miss: output error by target (Experiments 4, 5)
+    python run.py plateau ROW --lr ..  sequences until the error leaves chance, against the learning rate
 """
 import argparse
 import sys
@@ -115,6 +116,23 @@ def cmd_misses(args) -> int:
     return 0
 
 
+def cmd_plateau(args) -> int:
+    from tasks import config
+    from hochreiter97 import plateau
+    command = (f"python run.py plateau {args.row} --lr " + " ".join(f"{x:g}" for x in args.lr)
+               + (f" --trial {args.trial}" if args.trial else "") + (f" --cap {args.cap}" if args.cap else "")
+               + (f" --out {args.out}" if args.out != "results/plateau" else ""))
+    try:
+        result = plateau.sweep(args.row, args.lr, trial=args.trial, cap=args.cap, command=command)
+    except (ValueError, config.ConfigError) as e:
+        raise SystemExit(str(e))
+    for lr, n in zip(result["lr"], result["sequences"]):
+        print(f"{args.row} trial {args.trial} lr {lr:g}: error below beta first after {n if n is not None else 'no (cap)'}")
+    for path in plateau.write(result, args.out):
+        print(f"written: {path}")
+    return 0
+
+
 def cmd_bench(args) -> int:
     from hochreiter97 import bench
     result = bench.run(quick=args.quick, out=args.out)
@@ -172,13 +190,19 @@ def main(argv=None) -> int:
     p = sub.add_parser("misses", help="output error by target bin, from the trials' final weights (Experiments 4, 5)")
     p.add_argument("rows", nargs="+", metavar="ROW")
     p.add_argument("--out", default="results/misses")
+    p = sub.add_parser("plateau", help="sequences until the error leaves chance, against the learning rate (ST3 rows)")
+    p.add_argument("row")
+    p.add_argument("--lr", type=float, nargs="+", required=True)
+    p.add_argument("--trial", type=int, default=0)
+    p.add_argument("--cap", type=int, default=None, help="default: the row's max_sequences")
+    p.add_argument("--out", default="results/plateau")
     p = sub.add_parser("bench", help="speed per step and per weight, eq. (29), memory vs BPTT, the battery's hours")
     p.add_argument("--quick", action="store_true", help="a few rows and sizes, in seconds (for tests)")
     p.add_argument("--out", default="results/complexity")
     args = parser.parse_args(argv)
     commands = {"list": cmd_list, "reproduce": cmd_reproduce, "sample": cmd_sample, "table": cmd_table,
                 "plot": cmd_plot, "verify": cmd_verify, "carousel": cmd_carousel, "drift": cmd_drift, "misses": cmd_misses,
-                "bench": cmd_bench,
+                "plateau": cmd_plateau, "bench": cmd_bench,
                 None: cmd_demo}
     return commands[args.command](args)
 
