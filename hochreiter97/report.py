@@ -92,7 +92,7 @@ def write_readme(out="results") -> Path:
         "config, `tasks/configs/ROW.yaml`) stand beside ours. \"Sequences to success\" counts training\n"
         "sequence presentations until the row's stopping rule held, over the successful trials; for\n"
         "ST3 rows re-run since code 8bf8df9 it also gives when the window's mean error first fell below β\n"
-        "(the rule's first condition; the rest of the run waits for its 2,000 correct sequences).\n"
+        "(the rule's error condition; the rest of the run waits for its 2,000 correct sequences).\n"
         "Rows rtrl-* and bptt-* are Table 2's conventional net (Experiment 2a); rows marked **ablation**\n"
         "are not in the paper (ROW@MODEL: another network on the row's task and protocol).\n\n"
         + table_markdown(out) + "\n")
@@ -116,8 +116,9 @@ def plot_row(row, out="results") -> list:
         if r["success"]:
             ax.axvline(r["sequences"], color=line.get_color(), ls=":", lw=0.8)
         if r.get("error_below_beta_at") is not None:   # ST3: its error condition alone first met
-            i = r["curve"]["sequences"].index(min(r["curve"]["sequences"], key=lambda n: abs(n - r["error_below_beta_at"])))
-            ax.plot(r["error_below_beta_at"], r["curve"]["error"][i], "o", ms=3, color=line.get_color())
+            ns, at = r["curve"]["sequences"], r["error_below_beta_at"]
+            i = min(range(len(ns)), key=lambda j: abs(ns[j] - at))      # the curve point nearest to it
+            ax.plot(at, r["curve"]["error"][i], "o", ms=3, color=line.get_color())
     beta = any(r.get("error_below_beta_at") is not None for r in recs)
     ax.set(xlabel="training sequences", ylabel="training error E per sequence", yscale="log",
            title=f"{row}: learning curves ({len(recs)} trials)\ndotted: stop"

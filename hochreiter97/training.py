@@ -251,9 +251,6 @@ def _observe(cfg, st, E, correct, measure):
         if len(st["curve"]) >= 2 * CURVE_POINTS:        # keep it short: merge pairs, double the stride
             st["curve"] = merge_curve(st["curve"], 2)
             st["curve_stride"] *= 2
-    if cfg["stop"] == "ST3" and st.get("beta_at") is None and len(win) == win.maxlen \
-            and st["window_E"] / len(win) < cfg["beta"]:
-        st["beta_at"] = st["n"]                         # ST3's error condition alone, first met
     if "construction" in st and not st["cell_present"]:
         c = st["construction"]
         c["sum"] += E
@@ -283,7 +280,10 @@ def _stopped(cfg, st, net, stop_tests):
     rule, n = cfg["stop"], st["n"]
     full = len(st["window"]) == cfg["window"]
     if rule == "ST3":
-        return full and st["window_wrong"] == 0 and st["window_E"] / len(st["window"]) < cfg["beta"]
+        low = full and st["window_E"] / len(st["window"]) < cfg["beta"]
+        if low and st.get("beta_at") is None:
+            st["beta_at"] = n                           # the error condition alone, first met (the record keeps it)
+        return low and st["window_wrong"] == 0
     if rule == "NSEQ":
         return full and st["window_wrong"] < cfg["n_seq"]
     if rule == "ABS" and cfg["abs_test"] == "online":

@@ -15,10 +15,15 @@ def small(row="6a", **overrides):
     return cfg
 
 
+def fresh(cfg):
+    """The part of a trial's state that the windows, the curve and the stopping rules read."""
+    return {"window": training.deque(maxlen=cfg["window"]), "window_E": 0.0, "window_wrong": 0, "streak": 0,
+            "curve": [], "curve_stride": 1, "curve_acc": [0.0, 0], "n": 0, "stop_at": None}
+
+
 def feed(cfg, outcomes):
     """Drive the stopping rule with synthetic (E, correct) outcomes; return the n it stopped at."""
-    st = {"window": training.deque(maxlen=cfg["window"]), "window_E": 0.0, "window_wrong": 0, "streak": 0,
-          "curve": [], "curve_stride": 1, "curve_acc": [0.0, 0], "n": 0, "stop_at": None}
+    st = fresh(cfg)
     for E, correct in outcomes:
         st["n"] += 1
         training._observe(cfg, st, E, correct, E)
@@ -37,11 +42,12 @@ def test_st3_needs_a_full_window_all_correct_and_low_error():
 
 
 def observe_all(cfg, errors, correct=True):
-    st = {"window": training.deque(maxlen=cfg["window"]), "window_E": 0.0, "window_wrong": 0, "streak": 0,
-          "curve": [], "curve_stride": 1, "curve_acc": [0.0, 0], "n": 0, "stop_at": None}
+    """Every sequence observed and the stopping rule applied, whether it stops or not; the state."""
+    st = fresh(cfg)
     for E in errors:
         st["n"] += 1
         training._observe(cfg, st, E, correct, E)
+        training._stopped(cfg, st, None, None)
     return st
 
 
