@@ -11,7 +11,7 @@
     python run.py carousel             error flow back in time: 1997 LSTM vs conventional net, forget-gate LSTM, GRU
     python run.py drift                internal state drift of every row's untrained nets, beside its trials' end
     python run.py misses ROW ...       where trained nets miss: output error by target (Experiments 4, 5)
-    python run.py plateau ROW --lr ..  sequences until the error leaves chance, against the learning rate
+    python run.py plateau ROW --lr ..|--T ..  sequences until the error leaves chance, against lr or T
 """
 import argparse
 import sys
@@ -119,15 +119,17 @@ def cmd_misses(args) -> int:
 def cmd_plateau(args) -> int:
     from tasks import config
     from hochreiter97 import plateau
-    command = (f"python run.py plateau {args.row} --lr " + " ".join(f"{x:g}" for x in args.lr)
-               + (f" --trial {args.trial}" if args.trial else "") + (f" --cap {args.cap}" if args.cap else "")
-               + (f" --out {args.out}" if args.out != "results/plateau" else ""))
+    key = "lr" if args.lr else "T"
+    values = args.lr or args.T
+    trials = list(range(args.trials)) if args.trials else args.trial
+    command = plateau.command_line(args.row, key, values, trials, args.cap, args.out)
     try:
-        result = plateau.sweep(args.row, args.lr, trial=args.trial, cap=args.cap, command=command)
+        result = plateau.sweep(args.row, key, values, trials=trials, cap=args.cap, command=command)
     except (ValueError, config.ConfigError) as e:
         raise SystemExit(str(e))
-    for lr, n in zip(result["lr"], result["sequences"]):
-        print(f"{args.row} trial {args.trial} lr {lr:g}: error below beta first after {n if n is not None else 'no (cap)'}")
+    for v, ns in zip(result["values"], result["sequences"]):
+        print(f"{args.row} {key} {v:g}: error below beta first after "
+              + ", ".join(f"{n:,}" if n is not None else "no (cap)" for n in ns) + f" (trials {trials})")
     for path in plateau.write(result, args.out):
         print(f"written: {path}")
     return 0
@@ -190,10 +192,14 @@ def main(argv=None) -> int:
     p = sub.add_parser("misses", help="output error by target bin, from the trials' final weights (Experiments 4, 5)")
     p.add_argument("rows", nargs="+", metavar="ROW")
     p.add_argument("--out", default="results/misses")
-    p = sub.add_parser("plateau", help="sequences until the error leaves chance, against the learning rate (ST3 rows)")
+    p = sub.add_parser("plateau", help="sequences until the error leaves chance, against lr or T (ST3 rows)")
     p.add_argument("row")
-    p.add_argument("--lr", type=float, nargs="+", required=True)
-    p.add_argument("--trial", type=int, default=0)
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--lr", type=float, nargs="+", help="learning rates to try")
+    g.add_argument("--T", type=int, nargs="+", help="sequence lengths to try (adding rows)")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--trial", type=int, nargs="+", default=[0], help="which trials (default: 0)")
+    g.add_argument("--trials", type=int, default=None, help="the first N trials")
     p.add_argument("--cap", type=int, default=None, help="default: the row's max_sequences")
     p.add_argument("--out", default="results/plateau")
     p = sub.add_parser("bench", help="speed per step and per weight, eq. (29), memory vs BPTT, the battery's hours")

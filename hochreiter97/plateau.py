@@ -1,34 +1,58 @@
-"""How long the error plateau lasts, against the learning rate (`python run.py plateau ROW --lr ...`).
+"""How long the error plateau lasts, against the learning rate or the sequence length
+(`python run.py plateau ROW --lr ...` or `--T ...`).
 
 For ST3 rows (Experiments 4, 6). A trial's error sits at chance until the net stores what
 the target needs, and then falls within a few thousand sequences. ST3's error condition
 (the mean error of the `window` most recent sequences below beta) first holding marks the
 end of that plateau; trial records keep it as `error_below_beta_at` (training.py). Here
-one trial of the row (its seeds: the same sequences and initial weights at every rate) is
-trained at each learning rate until that condition first holds, or to `cap` sequences,
-and the sequences seen are recorded. Everything but lr stays the row's. Stopping there,
-not at ST3's stop, keeps a sweep cheap: at T = 100 the plateau is a tenth of the run.
+trials of the row (their seeds: the same initial weights, and at a fixed T the same
+sequences, at every value) are trained with one config key set to each value in turn
+(`lr`, or `T` for the adding rows) until that condition first holds, or to `cap`
+sequences, and the sequences seen are recorded. Everything else stays the row's.
+Stopping there, not at ST3's stop, keeps a sweep cheap: at T = 100 the plateau is a tenth
+of the run.
 
-    results/plateau/ROW.json    the sweep: learning rates, sequences to the condition (null: cap)
-    results/plateau/README.md   every sweep in the folder, each with its command
+    results/plateau/ROW-KEY.json   one sweep: the values, sequences to the condition per trial (null: cap)
+    results/plateau/README.md      every sweep in the folder, each with its command
 """
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import numpy as np
+
+import tasks
 from tasks import config
 from . import training
 
 CHUNK = 25_000           # sequences per call of the training loop between looks at the condition
+KEYS = ("lr", "T")       # the config keys a sweep may vary
 
 
-def plateau_length(cfg, lr: float, trial: int = 0, seed: int = 0, cap: int | None = None):
-    """Sequences until ST3's error condition first held for this trial at learning rate lr
-    (None if not within cap). The same number as the record of a full run at that rate."""
+def with_value(cfg, key: str, value) -> dict:
+    """The row's config with `key` set to `value`; a key the row lacks or a value out of range
+    is refused with the row, the key and what was expected."""
+    if key not in KEYS or cfg.get(key) is None:
+        raise ValueError(f"row {cfg['row']}: plateau varies {' or '.join(KEYS)}, and this row has no key {key!r}"
+                         if key in KEYS else f"row {cfg['row']}: plateau varies {' or '.join(KEYS)}, not {key!r}")
+    value = float(value) if key == "lr" else value
+    check, expected = config.SCHEMA[key][0]
+    if not check(value):
+        raise ValueError(f"row {cfg['row']}: key {key!r}: expected {expected}, got {value!r}")
+    cfg = dict(cfg, **{key: value})
+    try:                                                     # the task's own limits (adding: T >= 20)
+        tasks.FAMILIES[cfg["task"]].generate(np.random.default_rng(0), **config.task_params(cfg))
+    except ValueError as e:
+        raise ValueError(f"row {cfg['row']}: key {key!r}: {e}") from None
+    return cfg
+
+
+def plateau_length(cfg, trial: int = 0, seed: int = 0, cap: int | None = None):
+    """Sequences until ST3's error condition first held for this trial of cfg (None if not
+    within cap). The same number as the record of a full run of cfg."""
     if cfg["stop"] != "ST3":
         raise ValueError(f"row {cfg['row']}: plateau needs an ST3 row (Experiments 4, 6), not stop {cfg['stop']!r}")
-    cfg = dict(cfg, lr=float(lr))
     cap = cap or cfg["max_sequences"]
     st = training.new_trial(cfg, seed, trial)
     while st.get("beta_at") is None and st["n"] < cap:
@@ -37,30 +61,51 @@ def plateau_length(cfg, lr: float, trial: int = 0, seed: int = 0, cap: int | Non
     return st.get("beta_at")
 
 
-def sweep(row: str, lrs, trial: int = 0, seed: int = 0, cap: int | None = None, command: str | None = None) -> dict:
+def command_line(row, key, values, trials=(0,), cap=None, out="results/plateau") -> str:
+    """The `run.py` command that makes this sweep."""
+    trials = list(trials)
+    which = "" if trials == [0] else f" --trials {len(trials)}" if trials == list(range(len(trials))) else \
+        " --trial " + " ".join(map(str, trials))
+    return (f"python run.py plateau {row} --{key} " + " ".join(f"{x:g}" for x in values) + which
+            + (f" --cap {cap}" if cap else "") + (f" --out {out}" if str(out) != "results/plateau" else ""))
+
+
+def sweep(row: str, key: str, values, trials=(0,), seed: int = 0, cap: int | None = None,
+          command: str | None = None) -> dict:
+    """sequences[i][j]: trial trials[j] with key = values[i]."""
     cfg = config.load(row)
-    found = [plateau_length(cfg, lr, trial, seed, cap) for lr in lrs]
-    return {"row": row, "trial": trial, "seed": seed, "cap": cap or cfg["max_sequences"], "row_lr": cfg["lr"],
+    cfgs = [with_value(cfg, key, v) for v in values]              # every value checked before any training
+    found = [[plateau_length(c, trial, seed, cap) for trial in trials] for c in cfgs]
+    return {"row": row, "vary": key, "values": [c[key] for c in cfgs], "row_value": cfg[key],
+            "trials": list(trials), "seed": seed, "cap": cap or cfg["max_sequences"], "lr": cfg["lr"],
             "beta": cfg["beta"], "window": cfg["window"], "paper_success_after": cfg["paper"].get("success_after"),
-            "lr": [float(x) for x in lrs], "sequences": found,
-            "command": command or f"python run.py plateau {row} --lr " + " ".join(f"{x:g}" for x in lrs)}
+            "sequences": found, "command": command or command_line(row, key, values, trials, cap)}
+
+
+def _mean(ns):
+    return f"{sum(ns) / len(ns):,.0f}" if ns and None not in ns else "–"
 
 
 def write(result: dict, out="results/plateau") -> list:
-    """out/ROW.json for this sweep, and out/README.md over every sweep in the folder."""
+    """out/ROW-KEY.json for this sweep, and out/README.md over every sweep in the folder."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"{result['row']}.json").write_text(json.dumps(result, indent=1) + "\n")
+    (out / f"{result['row']}-{result['vary']}.json").write_text(json.dumps(result, indent=1) + "\n")
     parts = []
     for path in sorted(out.glob("*.json")):
         r = json.loads(path.read_text())
         cell = lambda n: f"{n:,}" if n is not None else f"not within {r['cap']:,}"
-        parts.append(f"### {r['row']}, trial {r['trial']} (row's lr {r['row_lr']:g}; paper's mean to success "
-                     f"{r['paper_success_after']:,})\n\n`{r['command']}`\n\n| lr | sequences until the window's mean E < {r['beta']:g} |\n|---|---|\n"
-                     + "\n".join(f"| {lr:g} | {cell(n)} |" for lr, n in zip(r["lr"], r["sequences"])))
+        head = " | ".join(f"trial {t}" for t in r["trials"])
+        parts.append(
+            f"### {r['row']}, against {r['vary']} (the row's {r['vary']}: {r['row_value']:g}; lr {r['lr']:g}; "
+            f"paper's mean to success for the row {r['paper_success_after']:,})\n\n`{r['command']}`\n\n"
+            f"| {r['vary']} | {head} | mean |\n|---|" + "---|" * (len(r["trials"]) + 1) + "\n"
+            + "\n".join(f"| {v:g} | " + " | ".join(map(cell, ns)) + f" | {_mean(ns)} |"
+                        for v, ns in zip(r["values"], r["sequences"])))
     (out / "README.md").write_text(
-        "# The error plateau against the learning rate\n\nGenerated by the commands below (hochreiter97/plateau.py). "
-        "One trial of the row, its seeds, trained at each learning rate until ST3's error condition first held "
-        "(the mean E of the `window` most recent sequences below beta): the end of the plateau at chance. "
-        "Everything but the learning rate is the row's.\n\n" + "\n\n".join(parts) + "\n")
-    return [out / f"{result['row']}.json", out / "README.md"]
+        "# The error plateau against the learning rate and the sequence length\n\nGenerated by the commands "
+        "below (hochreiter97/plateau.py). Trials of the row, its seeds, trained with one value changed until "
+        f"ST3's error condition first held (the mean E of the `window` most recent sequences below beta): the "
+        "end of the plateau at chance. Each cell: sequences until then. Everything but the varied value is the "
+        "row's.\n\n" + "\n\n".join(parts) + "\n")
+    return [out / f"{result['row']}-{result['vary']}.json", out / "README.md"]

@@ -1,5 +1,7 @@
-"""The plateau sweep: ST3's error condition first met, one trial at several learning rates."""
+"""The plateau sweep: ST3's error condition first met, trials at several learning rates or lengths."""
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -14,32 +16,70 @@ def small(lr=0.5, **kw):
     return {**LOAD("4-1"), "window": 20, "beta": 0.03, "max_sequences": 400, "test_size": 3, "lr": lr, **kw}
 
 
-@pytest.mark.parametrize("lr", [0.5, 2.0])
-def test_plateau_length_is_the_full_runs_error_below_beta_at(monkeypatch, lr):
+@pytest.mark.parametrize("key, value", [("lr", 0.5), ("lr", 2.0), ("T", 30)])
+def test_plateau_length_is_the_full_runs_error_below_beta_at(monkeypatch, key, value):
     """Trained in chunks of 7 sequences, stopped at the condition: the same n as an uninterrupted
-    trial records (error_below_beta_at) at that rate."""
+    trial records (error_below_beta_at) with that value."""
     monkeypatch.setattr(plateau, "CHUNK", 7)
-    rec = training.run_trial(small(lr), seed=0, trial=1)
+    cfg = plateau.with_value(small(), key, value)
+    rec = training.run_trial(cfg, seed=0, trial=1)
     assert rec["error_below_beta_at"] is not None and rec["error_below_beta_at"] > 20    # not the first full window
-    assert plateau.plateau_length(small(), lr, trial=1) == rec["error_below_beta_at"]
+    assert plateau.plateau_length(cfg, trial=1) == rec["error_below_beta_at"]
+
+
+def test_the_varied_value_reaches_the_task():
+    """T = 30 makes sequences of 30 to 33 steps, the row's own T 100 to 110."""
+    st = training.new_trial(plateau.with_value(small(), "T", 30), 0, 0)
+    st = training.train_until_stop(dict(plateau.with_value(small(), "T", 30), max_sequences=5), st)
+    assert 5 * 30 <= st["steps"] <= 5 * 33
 
 
 def test_plateau_length_is_none_when_the_cap_comes_first():
-    assert plateau.plateau_length(small(beta=1e-9), 0.5, cap=50) is None
+    assert plateau.plateau_length(small(beta=1e-9), cap=50) is None
 
 
 def test_rows_without_st3_are_refused_by_name():
     with pytest.raises(ValueError, match="row 3a-1: plateau needs an ST3 row"):
-        plateau.plateau_length(config.load("3a-1"), 1.0)
+        plateau.plateau_length(config.load("3a-1"))
+
+
+@pytest.mark.parametrize("row, key, value, message", [
+    ("6a", "T", 50, "row 6a: plateau varies lr or T, and this row has no key 'T'"),
+    ("4-1", "window", 5, "row 4-1: plateau varies lr or T, not 'window'"),
+    ("4-1", "T", 1, "row 4-1: key 'T': expected an integer >= 2, got 1"),
+    ("4-1", "T", 12, "row 4-1: key 'T': need T >= 20 so the first ten pairs lie in the first half, got 12"),
+    ("4-1", "lr", -1, "row 4-1: key 'lr': expected a number > 0, got -1.0"),
+])
+def test_bad_values_are_refused_with_row_key_and_expectation(row, key, value, message):
+    with pytest.raises(ValueError, match="^" + message.replace("(", r"\(").replace(")", r"\)") + "$"):
+        plateau.with_value(config.load(row), key, value)
 
 
 def test_write_keeps_every_sweep_with_its_command(tmp_path, monkeypatch):
     monkeypatch.setattr(config, "load", lambda row: small(row=row))
-    for row, found in (("4-1", [None, 33]), ("4-2", [40])):
-        monkeypatch.setattr(plateau, "plateau_length", lambda cfg, lr, *a, found=iter(found): next(found))
-        r = plateau.sweep(row, [0.1, 2][:len(found)], cap=50)
+    seen = []
+    for row, key, values, trials, found in (("4-1", "lr", [0.1, 2], [0, 1], [None, 30, 33, 35]),
+                                             ("4-2", "T", [40], [0], [40])):
+        def fake(cfg, trial, *a, found=iter(found)):
+            seen.append((cfg["row"], cfg[key], trial))
+            return next(found)
+        monkeypatch.setattr(plateau, "plateau_length", fake)
+        r = plateau.sweep(row, key, values, trials=trials, cap=50)
         paths = plateau.write(r, tmp_path)
-    assert json.loads((tmp_path / "4-1.json").read_text())["sequences"] == [None, 33]
+    assert seen == [("4-1", 0.1, 0), ("4-1", 0.1, 1), ("4-1", 2.0, 0), ("4-1", 2.0, 1), ("4-2", 40, 0)]
+    assert json.loads((tmp_path / "4-1-lr.json").read_text())["sequences"] == [[None, 30], [33, 35]]
     text = paths[1].read_text()
-    assert "`python run.py plateau 4-1 --lr 0.1 2`" in text and "`python run.py plateau 4-2 --lr 0.1`" in text
-    assert "| 0.1 | not within 50 |" in text and "| 2 | 33 |" in text and "| 0.1 | 40 |" in text
+    assert "`python run.py plateau 4-1 --lr 0.1 2 --trials 2 --cap 50`" in text
+    assert "`python run.py plateau 4-2 --T 40 --cap 50`" in text
+    assert "| 0.1 | not within 50 | 30 | – |" in text and "| 2 | 33 | 35 | 34 |" in text and "| 40 | 40 | 40 |" in text
+
+
+def test_command_line_names_the_trials():
+    assert plateau.command_line("4-1", "T", [50, 100], [0, 1, 2]) == "python run.py plateau 4-1 --T 50 100 --trials 3"
+    assert plateau.command_line("4-1", "lr", [0.5], [2, 4]) == "python run.py plateau 4-1 --lr 0.5 --trial 2 4"
+    assert plateau.command_line("4-1", "lr", [0.5], [0], out="x") == "python run.py plateau 4-1 --lr 0.5 --out x"
+
+
+def test_cli_refuses_a_row_without_T_before_training():
+    r = subprocess.run([sys.executable, "run.py", "plateau", "6a", "--T", "50"], capture_output=True, text=True)
+    assert r.returncode != 0 and "row 6a: plateau varies lr or T, and this row has no key 'T'" in r.stderr
