@@ -67,3 +67,22 @@ def test_write_makes_json_and_readme(rowdir, tmp_path):
     assert json.loads(paths[0].read_text())["rows"][0]["row"] == ROW
     text = paths[1].read_text()
     assert "python run.py misses 4-1" in text and "| 0.9–1.0 |" in text
+
+
+def test_a_later_command_replaces_only_its_rows(rowdir, tmp_path):
+    """4-1-lr1 evaluates like 4-1 (only lr differs): a copy of the trial stands in for it."""
+    d, _, _ = rowdir
+    results = tmp_path / "results"
+    for row in (ROW, "4-1-lr1"):
+        (results / row).mkdir(parents=True)
+        for f in d.iterdir():
+            (results / row / f.name).write_bytes(f.read_bytes())
+    out = tmp_path / "misses"
+    misses.write(["4-1-lr1"], out=out, results=results, command="first")
+    first = json.loads((out / "misses.json").read_text())["rows"][0]
+    paths = misses.write([ROW], out=out, results=results, command="second")
+    rows = json.loads(paths[0].read_text())["rows"]
+    assert [(r["row"], r["command"]) for r in rows] == [(ROW, "second"), ("4-1-lr1", "first")]
+    assert rows[1] == first
+    text = paths[1].read_text()
+    assert text.index("`second`") < text.index("`first`")
