@@ -124,7 +124,7 @@ def cmd_plateau(args) -> int:
     trials = list(range(args.trials)) if args.trials else args.trial
     command = plateau.command_line(args.row, key, values, trials, args.cap, args.out)
     try:
-        result = plateau.sweep(args.row, key, values, trials=trials, cap=args.cap, command=command)
+        result = plateau.sweep(args.row, key, values, trials=trials, cap=args.cap, command=command, out=args.out)
     except (ValueError, config.ConfigError) as e:
         raise SystemExit(str(e))
     for v, ns in zip(result["values"], result["sequences"]):

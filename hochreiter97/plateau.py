@@ -13,6 +13,8 @@ Stopping there, not at ST3's stop, keeps a sweep cheap: at T = 100 the plateau i
 of the run.
 
     results/plateau/ROW-KEY.json   one sweep: the values, sequences to the condition per trial (null: cap)
+    results/plateau/.ROW-KEY.partial.json   while a sweep runs: its finished points (the same
+                                   command run again continues from them)
     results/plateau/README.md      every sweep in the folder, each with its command
 """
 from __future__ import annotations
@@ -71,15 +73,32 @@ def command_line(row, key, values, trials=(0,), cap=None, out="results/plateau")
 
 
 def sweep(row: str, key: str, values, trials=(0,), seed: int = 0, cap: int | None = None,
-          command: str | None = None) -> dict:
-    """sequences[i][j]: trial trials[j] with key = values[i]."""
+          command: str | None = None, out=None) -> dict:
+    """sequences[i][j]: trial trials[j] with key = values[i]. With `out`, each finished point is
+    kept in out/.ROW-KEY.partial.json as it comes, and the same sweep run again skips it."""
     cfg = config.load(row)
     cfgs = [with_value(cfg, key, v) for v in values]              # every value checked before any training
-    found = [[plateau_length(c, trial, seed, cap) for trial in trials] for c in cfgs]
+    command = command or command_line(row, key, values, trials, cap)
+    partial = Path(out) / f".{row}-{key}.partial.json" if out is not None else None
+    done = {}
+    if partial is not None and partial.exists():
+        kept = json.loads(partial.read_text())
+        done = kept["found"] if kept["command"] == command else {}
+    found = []
+    for c in cfgs:
+        found.append([])
+        for trial in trials:
+            point = f"{c[key]!r} {trial}"
+            if point not in done:
+                done[point] = plateau_length(c, trial, seed, cap)
+                if partial is not None:
+                    partial.parent.mkdir(parents=True, exist_ok=True)
+                    partial.write_text(json.dumps({"command": command, "found": done}))
+            found[-1].append(done[point])
     return {"row": row, "vary": key, "values": [c[key] for c in cfgs], "row_value": cfg[key],
             "trials": list(trials), "seed": seed, "cap": cap or cfg["max_sequences"], "lr": cfg["lr"],
             "beta": cfg["beta"], "window": cfg["window"], "paper_success_after": cfg["paper"].get("success_after"),
-            "sequences": found, "command": command or command_line(row, key, values, trials, cap)}
+            "sequences": found, "command": command}
 
 
 def _mean(ns):
@@ -91,8 +110,9 @@ def write(result: dict, out="results/plateau") -> list:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{result['row']}-{result['vary']}.json").write_text(json.dumps(result, indent=1) + "\n")
+    (out / f".{result['row']}-{result['vary']}.partial.json").unlink(missing_ok=True)   # sweep complete
     parts = []
-    for path in sorted(out.glob("*.json")):
+    for path in sorted(p for p in out.glob("*.json") if not p.name.startswith(".")):   # not a running sweep's points
         r = json.loads(path.read_text())
         cell = lambda n: f"{n:,}" if n is not None else f"not within {r['cap']:,}"
         head = " | ".join(f"trial {t}" for t in r["trials"])

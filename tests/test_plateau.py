@@ -83,3 +83,30 @@ def test_command_line_names_the_trials():
 def test_cli_refuses_a_row_without_T_before_training():
     r = subprocess.run([sys.executable, "run.py", "plateau", "6a", "--T", "50"], capture_output=True, text=True)
     assert r.returncode != 0 and "row 6a: plateau varies lr or T, and this row has no key 'T'" in r.stderr
+
+
+def test_an_interrupted_sweep_continues_from_its_finished_points(tmp_path, monkeypatch):
+    monkeypatch.setattr(config, "load", lambda row: small(row=row))
+    calls = []
+
+    def fake(cfg, trial, *a):
+        calls.append((cfg["T"], trial))
+        if len(calls) == 3:
+            raise KeyboardInterrupt                  # the session ends during the third point
+        return 100 * cfg["T"] + trial
+
+    monkeypatch.setattr(plateau, "plateau_length", fake)
+    with pytest.raises(KeyboardInterrupt):
+        plateau.sweep("4-1", "T", [30, 40], trials=[0, 1], out=tmp_path)
+    assert (tmp_path / ".4-1-T.partial.json").exists()
+    calls.clear()
+    r = plateau.sweep("4-1", "T", [30, 40], trials=[0, 1], out=tmp_path)
+    assert calls == [(40, 0), (40, 1)]                                  # the two finished points are not re-run
+    assert r["sequences"] == [[3000, 3001], [4000, 4001]]
+    (tmp_path / ".4-2-lr.partial.json").write_text('{"command": "another", "found": {}}')   # a sweep still running
+    plateau.write(r, tmp_path)
+    assert not (tmp_path / ".4-1-T.partial.json").exists() and (tmp_path / ".4-2-lr.partial.json").exists()
+    assert "another" not in (tmp_path / "README.md").read_text()
+    calls.clear()
+    plateau.sweep("4-1", "T", [30], trials=[0, 1], out=tmp_path)       # another command starts afresh
+    assert calls == [(30, 0), (30, 1)]
