@@ -26,7 +26,7 @@ import numpy as np
 
 import tasks
 from tasks import config
-from . import training
+from . import reproduce, training
 
 CHUNK = 25_000           # sequences per call of the training loop between looks at the condition
 KEYS = ("lr", "T")       # the config keys a sweep may vary
@@ -93,7 +93,7 @@ def sweep(row: str, key: str, values, trials=(0,), seed: int = 0, cap: int | Non
                 done[point] = plateau_length(c, trial, seed, cap)
                 if partial is not None:
                     partial.parent.mkdir(parents=True, exist_ok=True)
-                    partial.write_text(json.dumps({"command": command, "found": done}))
+                    reproduce.write_json(partial, {"command": command, "found": done})   # atomic
             found[-1].append(done[point])
     return {"row": row, "vary": key, "values": [c[key] for c in cfgs], "row_value": cfg[key],
             "trials": list(trials), "seed": seed, "cap": cap or cfg["max_sequences"], "lr": cfg["lr"],
