@@ -130,7 +130,11 @@ def cmd_plateau(args) -> int:
     for v, ns in zip(result["values"], result["sequences"]):
         print(f"{args.row} {key} {v:g}: error below beta first after "
               + ", ".join(f"{n:,}" if n is not None else "no (cap)" for n in ns) + f" (trials {trials})")
-    for path in plateau.write(result, args.out):
+    try:
+        paths = plateau.write(result, args.out)
+    except ValueError as e:
+        raise SystemExit(str(e))
+    for path in paths:
         print(f"written: {path}")
     return 0
 

@@ -114,6 +114,9 @@ def write(result: dict, out="results/plateau") -> list:
     parts = []
     for path in sorted(p for p in out.glob("*.json") if not p.name.startswith(".")):   # not a running sweep's points
         r = json.loads(path.read_text())
+        if "vary" not in r:
+            raise ValueError(f"{path}: key 'vary' missing: a sweep written before plateau varied T; "
+                             f"run its command again: {r.get('command', '(none recorded)')}")
         cell = lambda n: f"{n:,}" if n is not None else f"not within {r['cap']:,}"
         head = " | ".join(f"trial {t}" for t in r["trials"])
         parts.append(

@@ -110,3 +110,11 @@ def test_an_interrupted_sweep_continues_from_its_finished_points(tmp_path, monke
     calls.clear()
     plateau.sweep("4-1", "T", [30], trials=[0, 1], out=tmp_path)       # another command starts afresh
     assert calls == [(30, 0), (30, 1)]
+
+
+def test_an_old_sweep_file_is_named_with_its_command(tmp_path):
+    (tmp_path / "4-1.json").write_text(json.dumps({"row": "4-1", "lr": [0.5], "sequences": [3], "command": "old cmd"}))
+    r = {"row": "4-2", "vary": "lr", "values": [0.5], "row_value": 0.5, "trials": [0], "cap": 9, "lr": 0.5,
+         "beta": 0.01, "paper_success_after": 1, "sequences": [[3]], "command": "new"}
+    with pytest.raises(ValueError, match=r"4-1\.json: key 'vary' missing.*old cmd"):
+        plateau.write(r, tmp_path)
