@@ -125,17 +125,13 @@ def cmd_plateau(args) -> int:
     command = plateau.command_line(args.row, key, values, trials, args.cap, args.out)
     try:
         result = plateau.sweep(args.row, key, values, trials=trials, cap=args.cap, command=command, out=args.out)
+        for v, ns in zip(result["values"], result["sequences"]):
+            print(f"{args.row} {key} {v:g}: error below beta first after "
+                  + ", ".join(f"{n:,}" if n is not None else "no (cap)" for n in ns) + f" (trials {trials})")
+        for path in plateau.write(result, args.out):
+            print(f"written: {path}")
     except (ValueError, config.ConfigError) as e:
         raise SystemExit(str(e))
-    for v, ns in zip(result["values"], result["sequences"]):
-        print(f"{args.row} {key} {v:g}: error below beta first after "
-              + ", ".join(f"{n:,}" if n is not None else "no (cap)" for n in ns) + f" (trials {trials})")
-    try:
-        paths = plateau.write(result, args.out)
-    except ValueError as e:
-        raise SystemExit(str(e))
-    for path in paths:
-        print(f"written: {path}")
     return 0
 
 
