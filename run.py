@@ -12,6 +12,7 @@
     python run.py drift                internal state drift of every row's untrained nets, beside its trials' end
     python run.py misses ROW ...       where trained nets miss: output error by target (Experiments 4, 5)
     python run.py plateau ROW --lr ..|--T ..  sequences until the error leaves chance, against lr or T
+    python run.py wait ROW ...         what ST3's stop waits for: misses counted while trials train (Experiment 4)
 """
 import argparse
 import sys
@@ -135,6 +136,25 @@ def cmd_plateau(args) -> int:
     return 0
 
 
+def cmd_wait(args) -> int:
+    from tasks import config
+    from hochreiter97 import wait
+    command = wait.command_line(args.rows, args.trials, args.out)
+    try:
+        for row in args.rows:
+            for t in wait.run(row, args.trials, out=args.out, command=command)["trials"]:
+                w = t["wait"]
+                print(f"{row} trial {t['trial']}: error below beta after {t['error_below_beta_at']}, "
+                      f"stop {t['stop']}; in the wait {w['wrong']} of {w['sequences']:,} wrong "
+                      f"({w['extreme_wrong']} with extreme targets)")
+        paths = wait.write(args.out)
+    except (ValueError, config.ConfigError) as e:
+        raise SystemExit(str(e))
+    for path in paths:
+        print(f"written: {path}")
+    return 0
+
+
 def cmd_bench(args) -> int:
     from hochreiter97 import bench
     result = bench.run(quick=args.quick, out=args.out)
@@ -202,13 +222,17 @@ def main(argv=None) -> int:
     g.add_argument("--trials", type=int, default=None, help="the first N trials")
     p.add_argument("--cap", type=int, default=None, help="default: the row's max_sequences")
     p.add_argument("--out", default="results/plateau")
+    p = sub.add_parser("wait", help="what ST3's stop waits for: misses counted while trials train (adding rows)")
+    p.add_argument("rows", nargs="+", metavar="ROW")
+    p.add_argument("--trials", type=int, default=3, help="the first N trials (default 3)")
+    p.add_argument("--out", default="results/wait")
     p = sub.add_parser("bench", help="speed per step and per weight, eq. (29), memory vs BPTT, the battery's hours")
     p.add_argument("--quick", action="store_true", help="a few rows and sizes, in seconds (for tests)")
     p.add_argument("--out", default="results/complexity")
     args = parser.parse_args(argv)
     commands = {"list": cmd_list, "reproduce": cmd_reproduce, "sample": cmd_sample, "table": cmd_table,
                 "plot": cmd_plot, "verify": cmd_verify, "carousel": cmd_carousel, "drift": cmd_drift, "misses": cmd_misses,
-                "plateau": cmd_plateau, "bench": cmd_bench,
+                "plateau": cmd_plateau, "wait": cmd_wait, "bench": cmd_bench,
                 None: cmd_demo}
     return commands[args.command](args)
 

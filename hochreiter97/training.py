@@ -320,8 +320,10 @@ def _stop_tests(cfg, seed, trial):
     return fixed_sequences(cfg, seed, trial, "stop_test", cfg["st_test_size"])
 
 
-def train_until_stop(cfg, st, checkpoint=None, checkpoint_seconds=60.0, progress=None, max_wall=None):
-    """Run the trial's training loop from state st to its stop (or to max_wall seconds)."""
+def train_until_stop(cfg, st, checkpoint=None, checkpoint_seconds=60.0, progress=None, max_wall=None, watch=None):
+    """Run the trial's training loop from state st to its stop (or to max_wall seconds).
+    watch(st, out, y, m, correct), if given, sees every training sequence once judged (wait.py);
+    it must not change st."""
     net = models.wrap(cfg, st["weights"])
     st["weights"] = net.weights                        # the network trains the state's arrays in place
     train_kw = models.train_kwargs(cfg)                # lr, and the 1997 LSTM's timing
@@ -338,6 +340,8 @@ def train_until_stop(cfg, st, checkpoint=None, checkpoint_seconds=60.0, progress
         st["n"] += 1
         st["steps"] += len(x)
         E, correct, mae = judge(cfg, out, y, m, info)
+        if watch is not None:
+            watch(st, out, y, m, correct)
         measure = E if st3 == "sse" else mae if st3 == "mae" else E / (cfg["n_out"] * int(m.sum()))   # "mse"
         if _observe(cfg, st, E, correct, measure) == "construct":
             _add_cell(st, architecture(cfg))
