@@ -25,6 +25,7 @@ command run again skips it), ROW.png (miss rate per block, every trial) and READ
 from __future__ import annotations
 
 import json
+from array import array
 from pathlib import Path
 
 import numpy as np
@@ -57,9 +58,11 @@ def watch_trial(cfg, trial: int, seed: int = 0, block: int = BLOCK) -> dict:
     st = training.new_trial(cfg, seed, trial)
     blocks, cur, wait = [], [0, 0, 0, 0, 0], [0, 0, 0, 0]
     run = [0]                                                  # the current run of correct sequences
+    spread = array("d")                                        # |t - 0.5| of every sequence
 
     def see(st, out, y, m, correct):
         t = y[np.flatnonzero(m)[-1], 0]
+        spread.append(abs(t - 0.5))
         extreme = not EXTREME[0] <= t <= EXTREME[1]
         run[0] = run[0] + 1 if correct else 0
         counts = (1, not correct, extreme, extreme and not correct)
@@ -77,10 +80,25 @@ def watch_trial(cfg, trial: int, seed: int = 0, block: int = BLOCK) -> dict:
     if cur[0]:
         blocks.append([st["n"]] + cur[1:])
     p = wait[1] / wait[0] if wait[0] else None
-    return {"trial": trial, "seed": seed, "success": st["success"], "stop": st["n"] if st["success"] else None,
+    return {"calm": calm(np.frombuffer(spread), st.get("beta_at"), cfg["window"]) if st["success"] else None, "trial": trial, "seed": seed, "success": st["success"], "stop": st["n"] if st["success"] else None,
             "sequences": st["n"], "error_below_beta_at": st.get("beta_at"), "block": block,
             "blocks": blocks, "wait": {"sequences": wait[0], "wrong": wait[1], "extreme": wait[2],
                                        "extreme_wrong": wait[3], "miss_rate": p}}
+
+
+def calm(spread, start: int, w: int) -> dict:
+    """The data's side of a successful stop. spread[i] = |t - 0.5| of sequence i + 1; the stop is the
+    last. v: the most extreme target in the stop's window (its w sequences); beyond_v: the fraction of
+    the wait's sequences (after `start`) whose target lies further out; first_calm_window: the first n
+    after start whose w most recent targets all lie within v of 0.5 (the stop itself, if no
+    calmer stretch came earlier); expected: expected_wait(beyond_v, w), the wait for such a stretch."""
+    v = float(spread[-w:].max())
+    beyond = spread > v
+    c = np.concatenate([[0], np.cumsum(beyond)])              # c[n]: sequences 1..n beyond v
+    ends = np.flatnonzero(c[w:] - c[:-w] == 0) + w             # n whose window n-w+1..n is calm
+    ends = ends[ends > start]
+    f = float(beyond[start:].mean())
+    return {"v": v, "beyond_v": f, "first_calm_window": int(ends[0]), "expected": expected_wait(f, w)}
 
 
 def command_line(rows, trials, out="results/wait") -> str:
@@ -121,17 +139,19 @@ def last(t: dict, span: int = LAST):
 def _row_table(r: dict) -> str:
     f = lambda n: "–" if n is None else f"{n:,.0f}"
     lines = [f"### {r['row']}\n\n`{r['command']}` (paper: {f(r['paper_success_after'])} sequences to success)\n",
-             f"| trial | error < β at | stop | wait | miss rate in the wait | in its last {LAST:,} sequences | "
-             "of those misses, extreme targets | expected wait at that rate if independent |",
-             "|---|---|---|---|---|---|---|---|"]
+             f"| trial | error < β at | stop | wait | miss rate: the wait / its last {LAST:,} | of those last misses, "
+             "extreme targets | expected wait at the last rate | the stop's window: every t within | first window "
+             "as calm after error < β | expected wait for one |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for t in r["trials"]:
-        w = t["wait"]
+        w, c = t["wait"], t["calm"]
         n, wrong, extreme_wrong = last(t)
         p = wrong / n
         lines.append(f"| {t['trial']} | {f(t['error_below_beta_at'])} | "
                      f"{f(t['stop']) if t['success'] else 'cap ' + f(t['sequences'])} | {f(w['sequences'])} | "
-                     f"{'–' if w['miss_rate'] is None else format(w['miss_rate'], '.4f')} | {p:.4f} | "
-                     f"{f'{extreme_wrong / wrong:.0%}' if wrong else '–'} | {f(expected_wait(p, r['window']))} |")
+                     f"{'–' if w['miss_rate'] is None else format(w['miss_rate'], '.4f')} / {p:.4f} | "
+                     f"{f'{extreme_wrong / wrong:.0%}' if wrong else '–'} | {f(expected_wait(p, r['window']))} | "
+                     + (f"0.5 ± {c['v']:.3f} | {f(c['first_calm_window'])} | {f(c['expected'])} |" if c else "– | – | – |"))
     return "\n".join(lines)
 
 
@@ -176,7 +196,11 @@ counted as it was judged. *error < β at*: ST3's error condition first held (the
 (|y − t| ≥ {rows[0]['correct_threshold'] if rows else 0.04}); then the same over the last {LAST:,} sequences of the
 trial (whole blocks), the rate the stop finally met. *extreme targets*: t outside [{EXTREME[0]}, {EXTREME[1]}]
 (|X1 + X2| > 1.6). *expected wait at that rate if independent*: (1 − q^w) / (p q^w) with p the last rate,
-q = 1 − p and w = the window (2000): the wait if every sequence were missed independently at rate p. Plots: `ROW.png`, the miss
+q = 1 − p and w = the window (2000): the wait if every sequence were missed independently at rate p.
+*the stop's window*: the most extreme target among the w sequences that ended the run. *first window as calm*:
+the first sequence after error < β whose w most recent targets all lie as near 0.5 (the stop itself when no
+calmer stretch of data came sooner). *expected wait for one*: the same formula with p the fraction of the wait's
+sequences whose target lies further out: the wait of a net that missed exactly those. Plots: `ROW.png`, the miss
 rate per block of sequences.
 
 """ + "\n\n".join(_row_table(r) for r in rows) + "\n")

@@ -55,6 +55,21 @@ def test_counts_agree_with_the_trial_stepped_one_sequence_at_a_time():
     assert sum(b[2] for b in r["blocks"]) > 0 and sum(b[1] for b in r["blocks"]) > 0     # both kinds occur
 
 
+def test_calm_finds_the_stop_windows_extreme_and_the_first_window_as_calm():
+    spread = np.array([0.1, 0.45, 0.2, 0.3, 0.1, 0.2, 0.25, 0.1, 0.3])      # |t - 0.5| of sequences 1..9
+    c = wait.calm(spread, 0, 3)
+    assert c["v"] == 0.3 and c["first_calm_window"] == 5 and c["beyond_v"] == pytest.approx(1 / 9)
+    assert c["expected"] == pytest.approx(wait.expected_wait(1 / 9, 3))
+    later = wait.calm(spread, 5, 3)                        # the window may reach back before `start`
+    assert later["first_calm_window"] == 6 and later["beyond_v"] == 0.0
+
+
+def test_a_successful_trials_calm_window_is_its_stop_or_earlier():
+    r = wait.watch_trial(small(beta=0.02, max_sequences=20000), 0, block=1000)
+    c = r["calm"]
+    assert r["error_below_beta_at"] < c["first_calm_window"] <= r["stop"] and 0 < c["v"] <= 0.5
+
+
 @pytest.mark.parametrize("p, w, expected", [(0.5, 2, 6.0), (0.5, 1, 2.0), (0.0, 2000, 2000.0), (0.2, 3, 1 / 0.8 + 1 / 0.8 ** 2 + 1 / 0.8 ** 3)])
 def test_expected_wait_for_a_run_of_w(p, w, expected):
     """Two heads in a row take 6 fair flips on average; in general 1/q + 1/q^2 + ... + 1/q^w."""
@@ -89,6 +104,7 @@ def test_finished_trials_are_kept_and_the_folder_is_written(tmp_path, monkeypatc
             raise KeyboardInterrupt                       # the session ends during trial 2
         blocks = [[5000, 40, 200, 30, 50], [10000, 10, 190, 8, 900], [12000, 0, 80, 0, 2000]]
         return {"trial": k, "seed": seed, "success": True, "stop": 12000, "sequences": 12000,
+                "calm": {"v": 0.31, "beyond_v": 0.01, "first_calm_window": 11000, "expected": 12345.6},
                 "error_below_beta_at": 5000, "block": wait.BLOCK, "blocks": blocks,
                 "wait": {"sequences": 7000, "wrong": 10, "extreme": 270, "extreme_wrong": 8, "miss_rate": 10 / 7000}}
 
@@ -105,7 +121,8 @@ def test_finished_trials_are_kept_and_the_folder_is_written(tmp_path, monkeypatc
     assert "`python run.py wait 4-1 --trials 3 --out " in text
     # last 50,000 sequences: all three blocks, 50 wrong of 12,000, 38 of them extreme
     p = 50 / 12000
-    assert f"| 0 | 5,000 | 12,000 | 7,000 | 0.0014 | {p:.4f} | 76% | {wait.expected_wait(p, 20):,.0f} |" in text
+    assert (f"| 0 | 5,000 | 12,000 | 7,000 | 0.0014 / {p:.4f} | 76% | {wait.expected_wait(p, 20):,.0f} | "
+            "0.5 ± 0.310 | 11,000 | 12,346 |") in text
 
 
 def test_cli_refuses_a_row_that_is_not_adding(capsys):
