@@ -1,6 +1,7 @@
 """What ST3's stop waits for: misses counted while a trial trains (hochreiter97/wait.py)."""
 import copy
 import json
+import math
 
 import numpy as np
 import pytest
@@ -76,6 +77,13 @@ def test_expected_wait_for_a_run_of_w(p, w, expected):
     assert wait.expected_wait(p, w) == pytest.approx(expected)
 
 
+@pytest.mark.parametrize("p", [0.3, 0.9, 1.0])
+def test_expected_wait_that_overflows_a_float_is_infinite_not_an_error(p):
+    """0.7^2000 underflows to 0: the wait is astronomically long, so inf, and the table prints it."""
+    assert wait.expected_wait(p, 2000) == math.inf
+    assert wait.expected_wait(0.01, 2000) == pytest.approx((1 - 0.99 ** 2000) / (0.01 * 0.99 ** 2000))
+
+
 def test_expected_wait_against_simulation():
     rng = np.random.default_rng(1)
     p, w, ns = 0.05, 20, []
@@ -119,9 +127,9 @@ def test_finished_trials_are_kept_and_the_folder_is_written(tmp_path, monkeypatc
     assert [p.name for p in paths] == ["4-1.png", "README.md"] and paths[0].stat().st_size > 0
     text = paths[1].read_text()
     assert "`python run.py wait 4-1 --trials 3 --out " in text
-    # last 50,000 sequences: all three blocks, 50 wrong of 12,000, 38 of them extreme
-    p = 50 / 12000
-    assert (f"| 0 | 5,000 | 12,000 | 7,000 | 0.0014 / {p:.4f} | 76% | {wait.expected_wait(p, 20):,.0f} | "
+    # last 50,000 sequences, blocks after error < β at 5,000: the last two, 10 wrong of 7,000, 8 of them extreme
+    p = 10 / 7000
+    assert (f"| 0 | 5,000 | 12,000 | 7,000 | 0.0014 / {p:.4f} | 80% | {wait.expected_wait(p, 20):,.0f} | "
             "0.5 ± 0.310 | 11,000 | 12,346 |") in text
 
 
