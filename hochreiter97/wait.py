@@ -83,10 +83,11 @@ def watch_trial(cfg, trial: int, seed: int = 0, block: int = BLOCK) -> dict:
     if cur[0]:
         blocks.append([st["n"]] + cur[1:])
     p = wait[1] / wait[0] if wait[0] else None
-    return {"calm": calm(np.frombuffer(spread), st.get("beta_at"), cfg["window"]) if st["success"] else None, "trial": trial, "seed": seed, "success": st["success"], "stop": st["n"] if st["success"] else None,
+    return {"trial": trial, "seed": seed, "success": st["success"], "stop": st["n"] if st["success"] else None,
             "sequences": st["n"], "error_below_beta_at": st.get("beta_at"), "block": block,
             "blocks": blocks, "wait": {"sequences": wait[0], "wrong": wait[1], "extreme": wait[2],
-                                       "extreme_wrong": wait[3], "miss_rate": p}}
+                                       "extreme_wrong": wait[3], "miss_rate": p},
+            "calm": calm(np.frombuffer(spread), st.get("beta_at"), cfg["window"]) if st["success"] else None}
 
 
 def calm(spread, start: int, w: int) -> dict:
