@@ -139,6 +139,8 @@ def cmd_plateau(args) -> int:
 def cmd_wait(args) -> int:
     from tasks import config
     from hochreiter97 import wait
+    if args.trials < 1:
+        raise SystemExit(f"wait: --trials {args.trials}: expected at least 1")
     command = wait.command_line(args.rows, args.trials, args.out)
     try:
         for row in args.rows:
