@@ -76,7 +76,8 @@ def _run_one(cfg, seed, k, rowdir, position, checkpoint_seconds, show, trace=0):
 
 def reproduce(row, trials=None, seed=0, workers=None, out="results", checkpoint_seconds=60.0,
               show=True, command=None, model=None, trace=0, max_sequences=None) -> dict:
-    """Run the row's trials that are not finished yet; write and return its summary.
+    """Run the row's trials that are not finished yet; write and return its summary (rewritten
+    as each trial finishes, so a row cut off part-way is tabled over its finished trials).
 
     trace: record that many probes per trial (traces.py); max_sequences: a cap below the
     row's for a short run (stated in the summary as such; use another `out`)."""
@@ -106,9 +107,16 @@ def reproduce(row, trials=None, seed=0, workers=None, out="results", checkpoint_
                              f"use another --out for a different seed")
     pending = [k for k in range(trials) if k not in done]
     workers = max(1, min(workers or os.cpu_count() or 1, len(pending) or 1))
+
+    def write_summary():                               # after every finished trial: a cut-off row still shows
+        summary = summarize(cfg, finished_trials(rowdir), trials, seed, command)
+        write_json(rowdir / "summary.json", summary)
+        return summary
+
     if pending and workers == 1:
         for k in pending:
             _run_one(cfg, seed, k, rowdir, 0, checkpoint_seconds, show, trace)
+            write_summary()
     elif pending:
         tqdm.set_lock(RLock())
         with ProcessPoolExecutor(workers, initializer=tqdm.set_lock, initargs=(tqdm.get_lock(),)) as pool:
@@ -116,9 +124,8 @@ def reproduce(row, trials=None, seed=0, workers=None, out="results", checkpoint_
                        for i, k in enumerate(pending)]
             for f in as_completed(futures):
                 f.result()
-    summary = summarize(cfg, finished_trials(rowdir), trials, seed, command)
-    write_json(rowdir / "summary.json", summary)
-    return summary
+                write_summary()
+    return write_summary()
 
 
 def folder(cfg) -> str:

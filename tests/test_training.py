@@ -288,6 +288,26 @@ def test_2a_cell_joins_when_the_error_stops_decreasing():
     assert np.any(st["weights"]["w_k"][:, cell_col] != 0)
 
 
+def test_a_row_cut_off_part_way_has_a_summary_of_its_finished_trials(tmp_path, monkeypatch):
+    cfg = small(window=50, beta=0.5, max_sequences=400, test_size=20)
+    monkeypatch.setattr(config, "load", lambda row: cfg)
+    run_one = reproduce._run_one
+
+    def cut_off(cfg, seed, k, *args):
+        if k == 2:
+            raise KeyboardInterrupt                    # the session ends while trial 2 trains
+        return run_one(cfg, seed, k, *args)
+
+    monkeypatch.setattr(reproduce, "_run_one", cut_off)
+    with pytest.raises(KeyboardInterrupt):
+        reproduce.reproduce("6a", trials=3, seed=1, workers=1, out=tmp_path, show=False)
+    summary = json.loads((tmp_path / "6a" / "summary.json").read_text())
+    assert summary["trials"] == 2 and summary["trials_planned"] == 3
+    monkeypatch.setattr(reproduce, "_run_one", run_one)
+    whole = reproduce.reproduce("6a", trials=3, seed=1, workers=1, out=tmp_path, show=False)
+    assert whole["trials"] == 3 == json.loads((tmp_path / "6a" / "summary.json").read_text())["trials"]
+
+
 def test_reproduce_writes_results_independent_of_workers(tmp_path, monkeypatch):
     cfg = small(window=50, beta=0.5, max_sequences=400, test_size=20)
     monkeypatch.setattr(config, "load", lambda row: cfg)
