@@ -10,6 +10,7 @@
     python run.py verify               check the learning rule against independent implementations
     python run.py carousel             error flow back in time: 1997 LSTM vs conventional net, forget-gate LSTM, GRU
     python run.py drift                internal state drift of every row's untrained nets, beside its trials' end
+    python run.py drift --by-trial ROW each finished trial's own start beside its outcome
     python run.py misses ROW ...       where trained nets miss: output error by target (Experiments 4, 5)
     python run.py plateau ROW --lr ..|--T ..  sequences until the error leaves chance, against lr or T
     python run.py wait ROW ...         what ST3's stop waits for: misses counted while trials train (Experiment 4)
@@ -98,9 +99,19 @@ def cmd_carousel(args) -> int:
 
 
 def cmd_drift(args) -> int:
+    from pathlib import Path
+    from tasks import config
     from hochreiter97 import drift
     command = "python run.py drift" + (f" --out {args.out}" if args.out != "results/drift" else "")
-    for path in drift.write(args.out, command=command):
+    if args.by_trial:
+        try:
+            paths = drift.write_by_trial(args.by_trial, Path(args.out) / "trials",
+                                         command=command + " --by-trial " + " ".join(args.by_trial))
+        except (ValueError, config.ConfigError) as e:
+            raise SystemExit(str(e))
+    else:
+        paths = drift.write(args.out, command=command)
+    for path in paths:
         print(f"written: {path}")
     return 0
 
@@ -211,6 +222,8 @@ def main(argv=None) -> int:
     p.add_argument("--out", default="results/carousel")
     p = sub.add_parser("drift", help="cells saturated by internal state drift at initialization, every row (JSON + table)")
     p.add_argument("--out", default="results/drift")
+    p.add_argument("--by-trial", nargs="+", metavar="ROW", help="instead: each finished trial of these rows, "
+                   "its own start beside its outcome (OUT/trials/ROW.md)")
     p = sub.add_parser("misses", help="output error by target bin, from the trials' final weights (Experiments 4, 5)")
     p.add_argument("rows", nargs="+", metavar="ROW")
     p.add_argument("--out", default="results/misses")

@@ -2,8 +2,10 @@
 import json
 
 import numpy as np
+import pytest
 
-from hochreiter97 import drift, traces
+import run
+from hochreiter97 import drift, reproduce, traces, training
 from hochreiter97.network import Network
 from tasks import FAMILIES, config
 
@@ -41,3 +43,45 @@ def test_write_puts_the_trials_beside_the_start(tmp_path, monkeypatch):
     text = paths[1].read_text()
     assert "| 2c-1 | 2 |" in text and "| 1 of 4 | 0.50 (1) | 1.00 (3) |" in text
     assert "| 6a | 4 |" in text and text.count("| – | – | – |") == 1
+
+
+def test_by_trial_reads_each_trials_own_start_beside_its_record(tmp_path, monkeypatch):
+    cfg = dict(config.load("2c-1"), max_sequences=30, abs_streak=10, test_size=5)
+    monkeypatch.setattr(config, "load", lambda row: cfg)
+    reproduce.reproduce("2c-1", trials=2, seed=4, workers=1, out=tmp_path, show=False)
+    r = drift.by_trial("2c-1", results=tmp_path, sequences=3)
+    arch, family, params = config.architecture(cfg), FAMILIES["long_lag"], config.task_params(cfg)
+    for k, t in enumerate(r["trials"]):
+        rec = json.loads((tmp_path / "2c-1" / f"trial-{k}.json").read_text())
+        st = training.new_trial(cfg, 4, k)
+        first = [training._draw(cfg, st, training._generator(cfg, family), params) for _ in range(3)]
+        fresh = training.new_trial(cfg, 4, k)
+        seqs = [family.generate(fresh["rng_data"], **params) for _ in range(3)]
+        for a, b in zip(first, seqs):                        # the trial's own first training sequences
+            assert np.array_equal(a[1], b[1]) and np.array_equal(a[2], b[2])
+        assert t["start"] == traces.cells_at_end(arch, fresh["weights"], seqs)
+        assert (t["trial"], t["seed"], t["success"], t["end"]) == (k, 4, rec["success"], rec["cells_at_end"])
+        assert t["lowest_error"] == min(rec["curve"]["error"])
+    assert r["trials"][0]["start"] != r["trials"][1]["start"]
+
+
+def test_by_trial_counts_successes_by_saturation_at_the_start():
+    cell = lambda *ratios: {"n": 5, "abs_s_c": [1.0] * len(ratios), "dh_ratio": list(ratios)}
+    trials = [dict(trial=0, success=True, sequences=1234, lowest_error=0.001, start=cell(0.001, 0.002), end=None),
+              dict(trial=1, success=False, sequences=50, lowest_error=0.5, start=cell(0.001, 0.5), end=cell(0.1, 0.2)),
+              dict(trial=2, success=False, sequences=50, lowest_error=0.5, start=cell(0.009, 0.0), end=None)]
+    text = drift.by_trial_readme({"row": "2c-3", "sequences": 5, "saturated_below": 0.01, "trials": trials}, "CMD")
+    assert "all start saturated: 2 (1 successful)" in text and "unsaturated at the\nstart: 1 (0 successful)" in text
+    assert "| 0 | success after 1,234 | 0.001 | 0.001, 0.002 | 1, 1 | – |" in text
+    assert "| 1 | fails | 0.5 | 0.001, 0.5 | 1, 1 | 0.1, 0.2 |" in text
+
+
+@pytest.mark.parametrize("row, why", [("1-1", "Experiment 1"), ("2a", "2a's cell")])
+def test_by_trial_refuses_rows_without_cells_from_the_start(row, why, tmp_path):
+    with pytest.raises(SystemExit, match=f"row {row}: drift --by-trial reads .*{why}"):
+        run.main(["drift", "--by-trial", row, "--out", str(tmp_path)])
+
+
+def test_by_trial_names_a_row_without_finished_trials(tmp_path):
+    with pytest.raises(ValueError, match="row 6a: no finished trials in"):
+        drift.by_trial("6a", results=tmp_path)
