@@ -12,7 +12,7 @@ from tasks.config import ConfigError
 TABLE2 = {"rtrl-p4-lr1": ("rtrl", 4, 1.0, 36, 78), "rtrl-p4-lr4": ("rtrl", 4, 4.0, 36, 56),
           "rtrl-p4-lr10": ("rtrl", 4, 10.0, 36, 22), "rtrl-p10": ("rtrl", 10, 1.0, 144, 0),
           "rtrl-p100": ("rtrl", 100, 1.0, 10404, 0), "bptt-p100": ("bptt", 100, 1.0, 10404, 0)}
-ABLATIONS = ["1-2-noog", "1-2-xent", "2a-bias", "2a-frozen", "2c-1-frozen", "2c-2-igb", "2c-5-igb", "4-1-igb0", "4-1-xent", "5-1-xent",
+ABLATIONS = ["1-2-noog", "1-2-xent", "2a-bias", "2a-frozen", "2c-1-frozen", "2c-2-frozen", "2c-2-igb", "2c-5-igb", "4-1-igb0", "4-1-xent", "5-1-xent",
              "1-2-possible", "1-2-seq", "1-2-linear", "4-1-linear", "4-2-linear", "4-3-linear", "5-1-linear", "5-2-linear",
              "4-1-lr1", "4-1-lr5", "4-1-b1", "4-1-ga", "4-2-ga", "4-3-ga", "4-1-ga-linear", "4-2-ga-linear", "4-3-ga-linear",
              "5-1-ga-linear", "5-2-ga-linear"]
@@ -24,6 +24,7 @@ def test_rows_listed_in_order():
     p4 = [r for lr in ("1", "4", "10") for r in (f"rtrl-p4-lr{lr}", f"rtrl-p4-lr{lr}-bias")]
     assert rows[rows.index("2a") + 1:rows.index("2b")] == p4 + beyond + list(TABLE2)[3:] + ["2a-bias", "2a-frozen"]
     assert rows[rows.index("2c-1") + 1] == "2c-1-frozen"
+    assert rows[rows.index("2c-2") + 1:rows.index("2c-3")] == ["2c-2-frozen", "2c-2-igb"]
     assert rows[rows.index("4-1") + 1:rows.index("4-2")] == ["4-1-b1", "4-1-ga", "4-1-ga-linear", "4-1-igb0", "4-1-linear", "4-1-lr1", "4-1-lr5", "4-1-xent"]
     assert rows[rows.index("1-2") + 1:rows.index("1-3")] == ["1-2-linear", "1-2-noog", "1-2-possible", "1-2-seq", "1-2-xent"]
     assert rows[rows.index("5-2") + 1:rows.index("6a")] == ["5-2-ga-linear", "5-2-linear"]
@@ -52,7 +53,7 @@ def test_ablation_rows_differ_from_their_row_only_where_they_say(row):
     differ = {k for k in cfg if cfg[k] != base[k]} - {"row", "title", "ablation", "seeds_of"}
     assert differ == {"4-1-igb0": {"in_gate_bias"}, "1-2-noog": {"output_gate", "out_gate_bias"},
                       "4-1-xent": {"output_error"}, "1-2-xent": {"output_error"}, "5-1-xent": {"output_error"},
-                      "2a-frozen": {"abs_test"}, "2c-1-frozen": {"abs_test"}, "2c-2-igb": {"bias", "in_gate_bias"},
+                      "2a-frozen": {"abs_test"}, "2c-1-frozen": {"abs_test"}, "2c-2-frozen": {"abs_test"}, "2c-2-igb": {"bias", "in_gate_bias"},
                       "2c-5-igb": {"bias", "in_gate_bias"}, "2a-bias": {"bias"},
                       "1-2-possible": {"reber_target"}, "1-2-seq": {"timing"},
                       "4-1-lr1": {"lr"}, "4-1-lr5": {"lr"}, "4-1-b1": {"bias"}, "4-1-ga": {"bias"}, "4-2-ga": {"bias"},
