@@ -108,7 +108,7 @@ def plot_row(row, out="results") -> list:
     rowdir = Path(out) / row
     recs = [json.loads(p.read_text()) for p in sorted(rowdir.glob("trial-*.json"))]
     if not recs:
-        raise SystemExit(f"{rowdir}: no finished trials to plot (run: python run.py reproduce {row})")
+        raise ValueError(f"{rowdir}: no finished trials to plot (run: python run.py reproduce {row})")
     summary = json.loads((rowdir / "summary.json").read_text()) if (rowdir / "summary.json").exists() else {}
     fig, ax = plt.subplots(figsize=(7, 4))
     for r in recs:
@@ -163,7 +163,7 @@ def plot_traces(row, out="results") -> list:
     rowdir = Path(out) / row
     files = sorted(rowdir.glob("trace-*.npz"))
     if not files:
-        raise SystemExit(f"{rowdir}: no traces (run: python run.py reproduce {row} --trace K)")
+        raise ValueError(f"{rowdir}: no traces (run: python run.py reproduce {row} --trace K)")
     cfg = yaml.safe_load((rowdir / "config.yaml").read_text())
     written = []
     for path in files:

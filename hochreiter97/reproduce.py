@@ -1,17 +1,22 @@
 """Reproduce a table row: its trials in parallel processes, results on disk, resumable.
 
-Per row, under OUT/ROW/ (OUT defaults to results/):
+Per row, under OUT/ROW/ (OUT: results/ for a run of the row's protocol, its paper's
+trial count, seed 0 and cap; results/scratch/ for any other run unless --out says
+where; a run that is not the protocol never writes into results/):
 
     config.yaml      the resolved config (every value used, defaults filled in)
-    trial-K.json     one finished trial (written atomically, never rewritten)
-    checkpoint-K.pkl a running trial's state, saved every 60 s (deleted when it finishes)
+    trial-K.json     one finished trial (written atomically, never rewritten), with its fingerprint
+    checkpoint-K.pkl a running trial's state, saved every 60 s and on SIGINT/SIGTERM (deleted when it finishes)
     weights-K.npz    the final weights of trial K (np.load: one array per name, as Network.weights)
     trace-K.npz      with --trace: the recorded sequences of trial K (hochreiter97/traces.py)
     summary.json     the row over its finished trials, beside the paper's numbers
+    .lock            held while a run uses the folder (.lock.owner: its PID)
 
 Running the same command again skips finished trials and resumes running ones from
 their checkpoints; each trial's seeds derive from (seed, row, trial index), so the
-numbers do not depend on --workers or on interruptions.
+numbers do not depend on --workers or on interruptions. Finished trials and
+checkpoints made under another config, seed or rule version (results.fingerprint)
+are refused before anything is written, with the keys that differ.
 
 Ablation `model` (run.py reproduce ROW --model gru): the row's task, protocol, learning
 rate and seeds (so the same training sequences), but another network (config.ablation);
@@ -19,41 +24,35 @@ results under OUT/ROW@MODEL/, labelled as an ablation in the table.
 """
 from __future__ import annotations
 
-import json
+import multiprocessing
 import os
+import signal
 import statistics
-import sys
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from multiprocessing import RLock
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import yaml
 from tqdm import tqdm
 
 from tasks import config
-from . import models, training
+from . import models, results, training
+from .results import Interrupted, RunError, finished_trials, write_json
 
-
-def write_json(path, obj) -> None:
-    """Atomically: a reader sees the old file or the whole new one."""
-    tmp = Path(f"{path}.tmp")
-    tmp.write_text(json.dumps(obj, indent=1))
-    os.replace(tmp, path)
+_INTERRUPT = threading.Event()      # set by SIGINT/SIGTERM, and in a worker by its parent's death
+_BUSY = threading.Event()           # a worker is training a trial
+_IN_WORKER = False
 
 
 def _trial_path(rowdir, k):
     return Path(rowdir) / f"trial-{k}.json"
 
 
-def finished_trials(rowdir) -> dict:
-    out = {}
-    for p in Path(rowdir).glob("trial-*.json"):
-        rec = json.loads(p.read_text())
-        out[rec["trial"]] = rec
-    return out
-
-
-def _run_one(cfg, seed, k, rowdir, position, checkpoint_seconds, show, trace=0):
+def _run_one(cfg, seed, k, rowdir, position, checkpoint_seconds, show, trace=0, fp=None):
+    """Train trial k into rowdir; (k, record), or (k, None) when interrupted (its checkpoint written).
+    A worker interrupted ends its process once the checkpoint is on disk."""
     bar = tqdm(desc=f"{cfg['row']} trial {k}", unit=" seq", position=position, leave=False,
                disable=not show, dynamic_ncols=True, mininterval=0.5)
 
@@ -62,70 +61,159 @@ def _run_one(cfg, seed, k, rowdir, position, checkpoint_seconds, show, trace=0):
         if st["window"]:
             bar.set_postfix_str(f"err {st['window_E'] / len(st['window']):.4g}", refresh=False)
 
-    rec = training.run_trial(cfg, seed, k, checkpoint=Path(rowdir) / f"checkpoint-{k}.pkl",
-                             checkpoint_seconds=checkpoint_seconds, progress=progress,
-                             trace=trace, trace_path=Path(rowdir) / f"trace-{k}.npz",
-                             weights_path=Path(rowdir) / f"weights-{k}.npz")
-    bar.close()
-    write_json(_trial_path(rowdir, k), rec)
     ckpt = Path(rowdir) / f"checkpoint-{k}.pkl"
-    if ckpt.exists():
-        ckpt.unlink()
+    _BUSY.set()
+    try:
+        rec = training.run_trial(cfg, seed, k, checkpoint=ckpt, checkpoint_seconds=checkpoint_seconds,
+                                 progress=progress, trace=trace, trace_path=Path(rowdir) / f"trace-{k}.npz",
+                                 weights_path=Path(rowdir) / f"weights-{k}.npz", fingerprint=fp,
+                                 interrupted=_INTERRUPT.is_set)
+        bar.close()
+        if rec is not None:
+            write_json(_trial_path(rowdir, k), rec)
+            ckpt.unlink(missing_ok=True)
+    finally:
+        _BUSY.clear()
+    if rec is None and _IN_WORKER:
+        os._exit(0)
     return k, rec
 
 
-def reproduce(row, trials=None, seed=0, workers=None, out="results", checkpoint_seconds=60.0,
-              show=True, command=None, model=None, trace=0, max_sequences=None) -> dict:
-    """Run the row's trials that are not finished yet; write and return its summary (rewritten
-    as each trial finishes, so a row cut off part-way is tabled over its finished trials).
+def _on_signal(signum, frame):
+    _INTERRUPT.set()
+    if _IN_WORKER and not _BUSY.is_set():
+        os._exit(128 + signum)
+    for child in multiprocessing.active_children():      # the parent: its workers checkpoint and end
+        child.terminate()
 
-    trace: record that many probes per trial (traces.py); max_sequences: a cap below the
-    row's for a short run (stated in the summary as such; use another `out`)."""
+
+def _watch_parent(parent: int):
+    """In a worker: when the parent is gone (killed by any signal), checkpoint the trial and end."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    _INTERRUPT.set()
+    deadline = time.monotonic() + 300
+    while _BUSY.is_set() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    os._exit(1)
+
+
+def _worker_init(lock, parent):
+    global _IN_WORKER
+    _IN_WORKER = True
+    tqdm.set_lock(lock)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _on_signal)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def protocol_deviations(cfg, trials, seed, max_sequences) -> list:
+    """How a run departs from the row's protocol (empty: it is the protocol)."""
+    out = []
+    if trials is not None and trials != cfg["trials"]:
+        out.append(f"--trials {trials} (the row's protocol: {cfg['trials']})")
+    if seed != 0:
+        out.append(f"--seed {seed} (the row's protocol: 0)")
+    if max_sequences is not None and max_sequences != cfg["max_sequences"]:
+        out.append(f"--max-sequences {max_sequences:,} (the row's cap: {cfg['max_sequences']:,})")
+    return out
+
+
+def output_folder(cfg, out, deviations):
+    """Where a run writes: results/ for a row's protocol, results/scratch/ by default for anything else;
+    a run that is not the protocol never writes into the committed results/."""
+    if out is None:
+        return results.SCRATCH if deviations else results.RESULTS
+    if deviations and results.is_committed(out):
+        raise RunError(f"{cfg['row']}: {', '.join(deviations)} is not the row's protocol, and {out}/ holds the "
+                       f"committed protocol runs; leave out --out (writes {results.SCRATCH}/) or name another folder")
+    return Path(out)
+
+
+def _preflight(rowdir, fp):
+    """Read-only: the folder's finished trials and checkpoints, refused unless all are readable and
+    made under fingerprint fp. Returns the finished trials."""
+    done = finished_trials(rowdir)
+    for k, rec in done.items():
+        results.check_fingerprint(_trial_path(rowdir, k), rec.get("fingerprint"), fp, "this finished trial")
+    for p in sorted(Path(rowdir).glob("checkpoint-*.pkl")):
+        results.check_fingerprint(p, results.load_checkpoint(p).get("fingerprint"), fp, "this checkpoint")
+    return done
+
+
+def prepare(row, trials=None, seed=0, out=None, model=None, trace=0, max_sequences=None):
+    """Resolve a run without writing anything: (cfg, trials, row folder, fingerprint); every refusal here."""
     cfg = config.load(row)
     if model is not None:
         cfg = models.ablation(cfg, model)
     if trace and cfg["model"] != "lstm97":
-        raise SystemExit(f"{row}: --trace records the 1997 LSTM's cells; model {cfg['model']!r} has none")
+        raise RunError(f"{row}: --trace records the 1997 LSTM's cells; model {cfg['model']!r} has none")
+    deviations = protocol_deviations(cfg, trials, seed, max_sequences)
     if max_sequences is not None and max_sequences != cfg["max_sequences"]:
         cfg = dict(cfg, max_sequences=max_sequences,
                    cap_note=f"a short run: --max-sequences {max_sequences:,} (the row's cap is {cfg['max_sequences']:,}); "
                             "not the paper's protocol")
-    trials = cfg["trials"] if trials is None else trials
-    rowdir = Path(out) / folder(cfg)
-    rowdir.mkdir(parents=True, exist_ok=True)
-    done = finished_trials(rowdir)
-    before = rowdir / "config.yaml"
-    if done and before.exists():                       # finished trials keep the cap they ran under
-        cap = (yaml.safe_load(before.read_text()) or {}).get("max_sequences")
-        if cap is not None and cap != cfg["max_sequences"]:
-            raise SystemExit(f"{rowdir}: its finished trials ran with a cap of {cap:,} sequences, not "
-                             f"{cfg['max_sequences']:,}; use another --out for a different cap")
-    before.write_text(yaml.safe_dump(cfg, sort_keys=False))
-    for k, rec in done.items():
-        if rec["seed"] != seed:
-            raise SystemExit(f"{rowdir}: trial {k} was run with --seed {rec['seed']}, not {seed}; "
-                             f"use another --out for a different seed")
-    pending = [k for k in range(trials) if k not in done]
-    workers = max(1, min(workers or os.cpu_count() or 1, len(pending) or 1))
+    out = output_folder(cfg, out, deviations)
+    results.check_writable(out)
+    rowdir = out / folder(cfg)
+    fp = results.fingerprint(cfg, seed)
+    _preflight(rowdir, fp)
+    return cfg, cfg["trials"] if trials is None else trials, rowdir, fp
 
-    def write_summary():                               # after every finished trial: a cut-off row still shows
-        summary = summarize(cfg, finished_trials(rowdir), trials, seed, command)
-        write_json(rowdir / "summary.json", summary)
-        return summary
 
-    if pending and workers == 1:
-        for k in pending:
-            _run_one(cfg, seed, k, rowdir, 0, checkpoint_seconds, show, trace)
-            write_summary()
-    elif pending:
-        tqdm.set_lock(RLock())
-        with ProcessPoolExecutor(workers, initializer=tqdm.set_lock, initargs=(tqdm.get_lock(),)) as pool:
-            futures = [pool.submit(_run_one, cfg, seed, k, rowdir, i % workers, checkpoint_seconds, show, trace)
-                       for i, k in enumerate(pending)]
-            for f in as_completed(futures):
-                f.result()
+def reproduce(row, trials=None, seed=0, workers=None, out=None, checkpoint_seconds=60.0,
+              show=True, command=None, model=None, trace=0, max_sequences=None) -> dict:
+    """Run the row's trials that are not finished yet; write and return its summary (rewritten
+    as each trial finishes, so a row cut off part-way is tabled over its finished trials).
+
+    out: None writes a run of the row's protocol into results/, anything else into results/scratch/.
+    trace: record that many probes per trial (traces.py); max_sequences: a cap below the
+    row's for a short run (stated in the summary as such). A signal (SIGINT, SIGTERM)
+    checkpoints every running trial and raises Interrupted."""
+    cfg, trials, rowdir, fp = prepare(row, trials, seed, out, model, trace, max_sequences)
+    with results.held(rowdir):
+        done = _preflight(rowdir, fp)                       # again: the folder is ours now
+        (rowdir / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
+        pending = [k for k in range(trials) if k not in done]
+        workers = max(1, min(workers or os.cpu_count() or 1, len(pending) or 1))
+
+        def write_summary():                               # after every finished trial: a cut-off row still shows
+            summary = summarize(cfg, finished_trials(rowdir), trials, seed, command)
+            write_json(rowdir / "summary.json", summary)
+            return summary
+
+        _INTERRUPT.clear()
+        main = threading.current_thread() is threading.main_thread()
+        handlers = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)} if main else {}
+        try:
+            if pending and workers == 1:
+                for k in pending:
+                    if _run_one(cfg, seed, k, rowdir, 0, checkpoint_seconds, show, trace, fp)[1] is not None:
+                        write_summary()
+                    if _INTERRUPT.is_set():
+                        break
+            elif pending:
+                tqdm.set_lock(multiprocessing.RLock())
+                with ProcessPoolExecutor(workers, initializer=_worker_init,
+                                         initargs=(tqdm.get_lock(), os.getpid())) as pool:
+                    futures = [pool.submit(_run_one, cfg, seed, k, rowdir, i % workers, checkpoint_seconds, show,
+                                           trace, fp) for i, k in enumerate(pending)]
+                    for f in as_completed(futures):
+                        try:
+                            if f.result()[1] is not None:
+                                write_summary()
+                        except BrokenProcessPool:
+                            if not _INTERRUPT.is_set():
+                                raise RunError(f"{rowdir}: a worker process died; finished trials are kept and "
+                                               "running ones resume from their checkpoints: run the same command again") from None
+            if _INTERRUPT.is_set():
                 write_summary()
-    return write_summary()
+                raise Interrupted(f"{rowdir}: interrupted; finished trials are kept and running ones checkpointed: "
+                                  "run the same command again to resume")
+        finally:
+            for sig, h in handlers.items():
+                signal.signal(sig, h)
+        return write_summary()
 
 
 def folder(cfg) -> str:

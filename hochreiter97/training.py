@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import math
 import os
-import pickle
 import time
 import zlib
 from collections import deque
@@ -53,7 +52,7 @@ import numpy as np
 
 from tasks import FAMILIES, reber
 from tasks.config import architecture, task_params
-from . import models, traces
+from . import models, results, traces
 from .network import one_hot
 
 CURVE_POINTS = 1000
@@ -320,8 +319,10 @@ def _stop_tests(cfg, seed, trial):
     return fixed_sequences(cfg, seed, trial, "stop_test", cfg["st_test_size"])
 
 
-def train_until_stop(cfg, st, checkpoint=None, checkpoint_seconds=60.0, progress=None, max_wall=None, watch=None):
-    """Run the trial's training loop from state st to its stop (or to max_wall seconds).
+def train_until_stop(cfg, st, checkpoint=None, checkpoint_seconds=60.0, progress=None, max_wall=None, watch=None,
+                     interrupted=None):
+    """Run the trial's training loop from state st to its stop (or to max_wall seconds, or until
+    interrupted() is true: then the state is checkpointed and returned unfinished).
     watch(st, out, y, m, correct), if given, sees every training sequence once judged (wait.py);
     it must not change st."""
     net = models.wrap(cfg, st["weights"])
@@ -357,7 +358,8 @@ def train_until_stop(cfg, st, checkpoint=None, checkpoint_seconds=60.0, progress
         if checkpoint is not None and now - last_save >= checkpoint_seconds and not st["done"]:
             save_state(st, checkpoint)
             last_save = now
-        if max_wall is not None and now - t0 >= max_wall and not st["done"]:
+        if not st["done"] and ((max_wall is not None and now - t0 >= max_wall)
+                               or (interrupted is not None and interrupted())):
             if checkpoint is not None:
                 save_state(st, checkpoint)
             return st
@@ -406,6 +408,8 @@ def trial_record(cfg, st, test) -> dict:
            "curve": {"sequences": [int(a) for a, _ in curve], "error": [float(b) for _, b in curve],
                      "error_measure": "E = sum_k (t_k - y_k)^2 summed over target steps, per sequence; each point "
                                         "the mean over the sequences since the previous point"}}
+    if st.get("fingerprint") is not None:
+        rec["fingerprint"] = st["fingerprint"]
     if cfg["stop"] == "ST1ST2":
         rec["st1"] = st["st1"]
     if cfg["stop"] == "ST3":                           # when its "average training error < beta" first held
@@ -431,10 +435,7 @@ def trial_record(cfg, st, test) -> dict:
 # ---------------------------------------------------------------- checkpoints
 def save_state(st, path) -> None:
     """Atomically: write beside, then rename."""
-    tmp = f"{path}.tmp"
-    with open(tmp, "wb") as fh:
-        pickle.dump(st, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
+    results.save_pickle(st, path)
 
 
 def save_weights(weights: dict, path) -> None:
@@ -445,21 +446,24 @@ def save_weights(weights: dict, path) -> None:
 
 
 def load_state(path) -> dict:
-    with open(path, "rb") as fh:
-        return pickle.load(fh)
+    return results.load_checkpoint(path)
 
 
 def run_trial(cfg, seed: int, trial: int, checkpoint=None, checkpoint_seconds=60.0, progress=None, max_wall=None,
-              trace: int = 0, trace_path=None, weights_path=None):
+              trace: int = 0, trace_path=None, weights_path=None, fingerprint=None, interrupted=None):
     """Train one trial to its stop, resuming from `checkpoint` if it exists; return its record
-    (or None when max_wall ran out first: the state is then in the checkpoint).
+    (or None when max_wall ran out or interrupted() became true first: the state is then in the checkpoint).
     trace > 0: record that many probes and the end of training into trace_path (.npz).
-    weights_path: where to save the final weights (.npz, one array per weight name; save_weights)."""
+    weights_path: where to save the final weights (.npz, one array per weight name; save_weights).
+    fingerprint (results.fingerprint): kept in the state and the record; a checkpoint of another is refused."""
     if checkpoint is not None and os.path.exists(checkpoint):
         st = load_state(checkpoint)
+        if fingerprint is not None:
+            results.check_fingerprint(checkpoint, st.get("fingerprint"), fingerprint, "this checkpoint")
     else:
         st = new_trial(cfg, seed, trial, trace)
-    st = train_until_stop(cfg, st, checkpoint, checkpoint_seconds, progress, max_wall)
+        st["fingerprint"] = fingerprint
+    st = train_until_stop(cfg, st, checkpoint, checkpoint_seconds, progress, max_wall, interrupted=interrupted)
     if not st["done"]:
         return None
     if trace and trace_path is not None:

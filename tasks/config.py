@@ -11,6 +11,7 @@ Errors name the file, the key and what was expected:
 """
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -34,10 +35,10 @@ def _int(lo=None):
 
 def _num(lo=None, strict=False):
     def check(v):
-        if not isinstance(v, (int, float)) or isinstance(v, bool) or v != v:
+        if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):
             return False
         return lo is None or (v > lo if strict else v >= lo)
-    return check, f"a number{'' if lo is None else (' > ' if strict else ' >= ') + str(lo)}"
+    return check, f"a finite number{'' if lo is None else (' > ' if strict else ' >= ') + str(lo)}"
 
 
 def _one_of(*choices):
@@ -54,8 +55,8 @@ def _bool():
 
 def _biases():
     ok = lambda v: v == "r" or (isinstance(v, list) and len(v) > 0 and all(
-        isinstance(b, (int, float)) and not isinstance(b, bool) for b in v))
-    return ok, "'r' (random) or a list of numbers, one per block"
+        isinstance(b, (int, float)) and not isinstance(b, bool) and math.isfinite(b) for b in v))
+    return ok, "'r' (random) or a list of finite numbers, one per block"
 
 
 def _dict():
@@ -183,7 +184,7 @@ def validate(raw, source="<config>") -> dict:
         check, expected = SCHEMA[key][0]
         if value is not None and not check(value):
             fail(key, expected, value)
-    cfg = dict(DEFAULTS, **raw)
+    cfg = dict(DEFAULTS, **{k: v for k, v in raw.items() if v is not None})    # null: not given
     for key in REQUIRED + _required_here(cfg):
         if cfg.get(key) is None:
             fail(key, SCHEMA[key][0][1] + f" ({SCHEMA[key][1]}), required here", None)
@@ -196,15 +197,15 @@ def validate(raw, source="<config>") -> dict:
             fail(key, f"{cfg['blocks']} values (one per block)", cfg[key])
     try:
         architecture(cfg)
-    except ValueError as e:
-        raise ConfigError(f"{source}: {e}") from None
+    except ValueError as e:                                # "Architecture.KEY: ...": the config's key KEY
+        raise ConfigError(f"{source}: " + re.sub(r"^Architecture\.(\w+):", r"key '\1':", str(e))) from None
     return cfg
 
 
 def _validate_baseline(raw, cfg, fail) -> dict:
     """A row of another model: no LSTM keys; at least one hidden unit; rnn's bias is all or nothing."""
     for key in LSTM_KEYS:
-        if raw.get(key) is not None:
+        if raw.get(key) is not None and (key, raw[key]) != ("construction_window", 0):   # 0: whole from the start
             fail(key, f"no such key for model {cfg['model']!r} (only the 1997 LSTM has it)", raw[key])
         cfg[key] = None
     cfg["construction_window"] = 0                         # the network is whole from the start
@@ -219,6 +220,29 @@ def _validate_baseline(raw, cfg, fail) -> dict:
     return cfg
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (plain YAML keeps the last silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise ConfigError(f"key {key!r}: given twice (line {key_node.start_mark.line + 1})")
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+def parse(text: str, source="<config>"):
+    """YAML text to Python values: safe, with duplicate keys an error."""
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)
+    except ConfigError as e:
+        raise ConfigError(f"{source}: {e}") from None
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{source}: not valid YAML: {' '.join(str(e).split())}") from None
+
+
 def load(row_or_path) -> dict:
     """Load tasks/configs/ROW.yaml (or a path) and validate it."""
     path = Path(row_or_path)
@@ -227,10 +251,10 @@ def load(row_or_path) -> dict:
     if not path.exists():
         raise ConfigError(f"{path}: no such config (rows: {', '.join(rows())})")
     try:
-        raw = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as e:
-        raise ConfigError(f"{path}: not valid YAML: {e}") from None
-    cfg = validate(raw, str(path))
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: cannot be read ({e})") from None
+    cfg = validate(parse(text, str(path)), str(path))
     if cfg["row"] != path.stem:
         raise ConfigError(f"{path}: key 'row': expected {path.stem!r} (the file name), got {cfg['row']!r}")
     return cfg

@@ -1,5 +1,6 @@
 """run.py drift: internal state drift of untrained nets, row by row."""
 import json
+import re
 
 import numpy as np
 import pytest
@@ -77,9 +78,9 @@ def test_by_trial_counts_successes_by_saturation_at_the_start():
 
 
 @pytest.mark.parametrize("row, why", [("1-1", "Experiment 1"), ("2a", "2a's cell")])
-def test_by_trial_refuses_rows_without_cells_from_the_start(row, why, tmp_path):
-    with pytest.raises(SystemExit, match=f"row {row}: drift --by-trial reads .*{why}"):
-        run.main(["drift", "--by-trial", row, "--out", str(tmp_path)])
+def test_by_trial_refuses_rows_without_cells_from_the_start(row, why, tmp_path, capsys):
+    assert run.main(["drift", "--by-trial", row, "--out", str(tmp_path)]) == 2
+    assert re.match(f"run.py drift: error: row {row}: drift --by-trial reads .*{why}", capsys.readouterr().err)
 
 
 def test_by_trial_names_a_row_without_finished_trials(tmp_path):

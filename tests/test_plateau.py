@@ -48,7 +48,7 @@ def test_rows_without_st3_are_refused_by_name():
     ("4-1", "window", 5, "row 4-1: plateau varies lr or T, not 'window'"),
     ("4-1", "T", 1, "row 4-1: key 'T': expected an integer >= 2, got 1"),
     ("4-1", "T", 12, "row 4-1: key 'T': need T >= 20 so the first ten pairs lie in the first half, got 12"),
-    ("4-1", "lr", -1, "row 4-1: key 'lr': expected a number > 0, got -1.0"),
+    ("4-1", "lr", -1, "row 4-1: key 'lr': expected a finite number > 0, got -1.0"),
 ])
 def test_bad_values_are_refused_with_row_key_and_expectation(row, key, value, message):
     with pytest.raises(ValueError, match="^" + message.replace("(", r"\(").replace(")", r"\)") + "$"):

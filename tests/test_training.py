@@ -6,6 +6,7 @@ import pytest
 
 from hochreiter97 import Network, kernel, report, reproduce, training
 from hochreiter97.architecture import WEIGHT_NAMES
+from hochreiter97.results import RunError
 from tasks import adding, config
 
 
@@ -328,9 +329,9 @@ def test_reproduce_writes_results_independent_of_workers(tmp_path, monkeypatch):
     assert one["cells_saturated"]["dh_ratio_below"] == reproduce.SATURATED
     again = reproduce.reproduce("6a", trials=2, seed=1, workers=1, out=tmp_path / "a", show=False)
     assert again["sequences"] == one["sequences"]                       # finished trials are not rerun
-    with pytest.raises(SystemExit, match="seed"):
+    with pytest.raises(RunError, match="seed: 1 -> 2"):
         reproduce.reproduce("6a", trials=2, seed=2, workers=1, out=tmp_path / "a", show=False)
-    with pytest.raises(SystemExit, match="cap of 400 sequences, not 300"):  # finished trials keep their cap
+    with pytest.raises(RunError, match="max_sequences: 400 -> 300"):    # finished trials keep their cap
         reproduce.reproduce("6a", trials=3, seed=1, workers=1, out=tmp_path / "a", show=False, max_sequences=300)
     text = report.table_markdown(tmp_path / "a")
     assert "| 6a |" in text and "31,390" in text
