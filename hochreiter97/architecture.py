@@ -40,6 +40,8 @@ CONNECTIVITY = ("F", "B")
 BIAS_CODES = ("ga", "b1", "all", "none")
 SQUASH_VARIANTS = ("standard", "2ab")
 OUTPUT_UNITS = ("logistic", "linear")     # "linear": an ablation, not the paper (§5 intro: logistic throughout)
+GATE_BIAS_INITS = ("set", "add")          # a listed gate bias is the bias weight, or is added to its random draw
+RESET_ACTIVATIONS = (0.0, 0.5)            # y(t-1) of cells, gates and hidden units when a sequence starts
 WEIGHT_NAMES = ("w_in", "w_out", "w_c", "w_h", "w_k")
 
 
@@ -59,6 +61,10 @@ class Architecture:
     init_range      weights drawn uniform in [-init_range, init_range] (SPEC §1.6)
     in_gate_bias    one value per block, or None for random ("r": drawn like every other weight)
     out_gate_bias   one value per block, or None for random
+    gate_bias_init  "set": a listed gate bias is the bias weight (the paper's Table 10 read literally);
+                    "add": it is added to the bias weight's random draw (Hochreiter's simulator, reading jku)
+    reset_activation  y(t-1) of cells, gates and hidden units at a sequence start: 0.0 (SPEC §1.4), or
+                    0.5 (Hochreiter's simulator, reading jku); cell states and accumulators start at 0 either way
     """
     n_in: int
     n_out: int
@@ -73,6 +79,8 @@ class Architecture:
     init_range: float = 0.1
     in_gate_bias: Optional[tuple] = None
     out_gate_bias: Optional[tuple] = None
+    gate_bias_init: str = "set"
+    reset_activation: float = 0.0
 
     def __post_init__(self):
         for name in ("n_in", "n_out", "blocks", "block_size"):
@@ -88,6 +96,10 @@ class Architecture:
             raise ValueError(f"Architecture.squash: expected one of {SQUASH_VARIANTS}, got {self.squash!r}")
         if self.output_unit not in OUTPUT_UNITS:
             raise ValueError(f"Architecture.output_unit: expected one of {OUTPUT_UNITS}, got {self.output_unit!r}")
+        if self.gate_bias_init not in GATE_BIAS_INITS:
+            raise ValueError(f"Architecture.gate_bias_init: expected one of {GATE_BIAS_INITS}, got {self.gate_bias_init!r}")
+        if self.reset_activation not in RESET_ACTIVATIONS:
+            raise ValueError(f"Architecture.reset_activation: expected one of {RESET_ACTIVATIONS}, got {self.reset_activation!r}")
         if not (self.init_range >= 0 and np.isfinite(self.init_range)):
             raise ValueError(f"Architecture.init_range: expected a finite number >= 0, got {self.init_range!r}")
         for name, present in (("in_gate_bias", True), ("out_gate_bias", self.output_gate)):
@@ -190,8 +202,9 @@ def init_weights(arch: Architecture, rng: np.random.Generator) -> dict:
     """
     a = arch.init_range
     w = {name: rng.uniform(-a, a, size=shape) for name, shape in arch.shapes().items()}
+    add = arch.gate_bias_init == "add"                  # reading jku: the listed bias shifts the random draw
     if arch.in_gate_bias is not None:
-        w["w_in"][:, -1] = arch.in_gate_bias
+        w["w_in"][:, -1] = np.asarray(arch.in_gate_bias) + (w["w_in"][:, -1] if add else 0.0)
     if arch.out_gate_bias is not None:
-        w["w_out"][:, -1] = arch.out_gate_bias
+        w["w_out"][:, -1] = np.asarray(arch.out_gate_bias) + (w["w_out"][:, -1] if add else 0.0)
     return w

@@ -103,7 +103,7 @@ def measure(T, seed=0) -> dict:
     net.train(x[:10], y[:10], m[:10], lr=cfg["lr"])        # loads the compiled kernel
     ws, outputs = tuple(net.weights[name] for name in WEIGHT_NAMES), np.full((len(x), arch.n_out), 0.5)  # touched
     peaks = []                                             # smallest first: what one frees, the next may reuse
-    for call in (lambda: kernel.sequence(ws, net._dims["eq19"], x, y, m, cfg["lr"], True, ws, outputs),
+    for call in (lambda: kernel.sequence(ws, net._dims["eq19", False], x, y, m, cfg["lr"], True, ws, outputs),
                  lambda: net.train(x, y, m, lr=cfg["lr"]),
                  lambda: bptt(arch, w, x, y, m)):
         before = _reset_peak()

@@ -82,7 +82,12 @@ def check_rows(rows) -> None:
 # ---------------------------------------------------------------- commands
 def cmd_list(args) -> int:
     from tasks import config
-    from . import models, report
+    from . import models, readings, report
+    if args.readings:
+        for name, r in readings.READINGS.items():
+            print(f"{name}: {r.what}\n  source: {r.source}\n  rows: "
+                  + ", ".join(readings.concerned_rows(name, config.rows(), config.load)) + "\n")
+        return 0
     w = max(len(row) for row in config.rows())
     print(f"{'row':{w}} {'task':15} {'weights':>7} {'trials':>6}  paper")
     for row in config.rows():
@@ -96,11 +101,13 @@ def cmd_reproduce(args) -> int:
     from . import report, reproduce
     check_rows(args.rows)
     plans = [reproduce.prepare(row, trials=args.trials, seed=args.seed, out=args.out, model=args.model,
-                               trace=args.trace, max_sequences=args.max_sequences) for row in args.rows]
+                               trace=args.trace, max_sequences=args.max_sequences, reading=args.reading)
+             for row in args.rows]
     for row, (_, _, rowdir, _) in zip(args.rows, plans):
         s = reproduce.reproduce(row, trials=args.trials, seed=args.seed, workers=args.workers, out=args.out,
                                 command=args.command, model=args.model, trace=args.trace,
-                                max_sequences=args.max_sequences, checkpoint_seconds=args.checkpoint_every)
+                                max_sequences=args.max_sequences, checkpoint_seconds=args.checkpoint_every,
+                                reading=args.reading)
         seq = s["sequences"]
         print(f"{row}: {s['successes']} of {s['trials']} trials succeeded"
               + (f"; sequences to success mean {seq['mean']:,.0f} (min {seq['min']:,}, max {seq['max']:,})" if seq else "")
@@ -257,7 +264,8 @@ def parser() -> Parser:
                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n\n")[1])
     sub = p0.add_subparsers(dest="command_name", metavar="COMMAND", parser_class=Parser)
     pos, nonneg = _int_at_least(1), _int_at_least(0)
-    sub.add_parser("list", help="every table row")
+    p = sub.add_parser("list", help="every table row")
+    p.add_argument("--readings", action="store_true", help="instead: every reading, its source and the rows it concerns")
     p = sub.add_parser("reproduce", help="train rows the paper's way (resumable)")
     p.add_argument("rows", nargs="+", metavar="ROW", help="row ids (python run.py list), or paths of row YAML files")
     p.add_argument("--trials", type=pos, default=None, help="the first N trials (default: the paper's count for the row)")
@@ -267,6 +275,8 @@ def parser() -> Parser:
                    "results/scratch/ for any other run; a run that is not the protocol never writes into results/)")
     p.add_argument("--model", choices=["lstm-forget", "gru", "rnn"], default=None,
                    help="ablation: train this network instead of the 1997 LSTM (results in OUT/ROW@MODEL)")
+    p.add_argument("--reading", default=None, metavar="NAME",
+                   help="run the row under another reading of the paper (results in OUT/ROW@NAME; list --readings)")
     p.add_argument("--trace", type=nonneg, default=0, metavar="K",
                    help="record K sequences per trial (at sequences 0, 1000, 2000, 4000, ...) and one at the end")
     p.add_argument("--max-sequences", type=pos, default=None, metavar="N",

@@ -53,23 +53,28 @@ Where the speed comes from (measured: results/complexity/README.md):
     independent work sits side by side.
 
 `dims` packs the structure: (n_in, C, S, H, K, output_gate, connectivity_B, squash_2ab,
-output_xent, output_linear). output_xent = 1 is an ablation, not the paper: e_k = t^k - y^k
+output_xent, output_linear, reset_half, apply_after_first). reset_half = 1: the activations
+y(t-1) start each sequence at 0.5, not 0 (reading jku). apply_after_first = 1 (timing "late",
+reading jku): dw arrives holding the previous sequence's summed changes; after step 0's
+changes are added to it, w += dw and dw = 0; the rest of the sequence sums into dw again. output_xent = 1 is an ablation, not the paper: e_k = t^k - y^k
 in place of eq. (19)'s f'_k(net_k)(t^k - y^k) (Network.train's output_error="xent").
 output_linear = 1 is another (Architecture.output_unit "linear"): y^k = net_k, so f'_k = 1 in (19).
 """
 import numpy as np
 from numba import njit
 
-DIM_NAMES = ("n_in", "C", "S", "H", "K", "output_gate", "connectivity_B", "squash_2ab", "output_xent", "output_linear")
+DIM_NAMES = ("n_in", "C", "S", "H", "K", "output_gate", "connectivity_B", "squash_2ab", "output_xent", "output_linear",
+             "reset_half", "apply_after_first")
 FAST = {"reassoc", "contract"}        # the only fastmath flags used
 SPARSE_FRACTION = 0.25                # active-input lists when at most this fraction of inputs is non-zero
 OK, INPUTS_NON_FINITE, TARGETS_NON_FINITE, WEIGHTS_NON_FINITE, SYMBOL_OUT_OF_RANGE = 0, 1, 2, 3, 4
 
 
-def pack_dims(arch, output_error="eq19"):
+def pack_dims(arch, output_error="eq19", apply_after_first=False):
     return np.array([arch.n_in, arch.blocks, arch.block_size, arch.hidden, arch.n_out,
                      int(arch.output_gate), int(arch.connectivity == "B"), int(arch.squash == "2ab"),
-                     int(output_error == "xent"), int(arch.output_unit == "linear")], dtype=np.int64)
+                     int(output_error == "xent"), int(arch.output_unit == "linear"),
+                     int(arch.reset_activation == 0.5), int(apply_after_first)], dtype=np.int64)
 
 
 @njit(cache=True, inline="always")
@@ -217,18 +222,29 @@ def _finite(a):
 
 
 @njit(cache=True, inline="always")
+def _land(w, dw):
+    """w += dw, then dw = 0 (timing "late": the previous sequence's sum lands after the first step)."""
+    a, b = w.reshape(-1), dw.reshape(-1)
+    for i in range(a.shape[0]):
+        a[i] += b[i]
+        b[i] = 0.0
+
+
+@njit(cache=True, inline="always")
 def _steps(sparse, w, dims, inputs, ptr, idx, val, targets, mask, alpha, learn, dw, outputs):
     """Every step of the sequence; `sparse` is a compile-time constant (see _sparse_steps, _dense_steps)."""
     w_in, w_out, w_c, w_h, w_k = w
     dw_in, dw_out, dw_c, dw_h, dw_k = dw
     n_in, C, S, H, K = dims[0], dims[1], dims[2], dims[3], dims[4]
     has_og, conn_B, sq2ab, xent, linear = dims[5] == 1, dims[6] == 1, dims[7] == 1, dims[8] == 1, dims[9] == 1
+    y0, land_after_first = 0.5 * dims[10], dims[11] == 1
     I_in, I_out, I_c, I_h, J = w_in.shape[1], w_out.shape[1], w_c.shape[2], w_h.shape[1], w_k.shape[1]
     I0 = n_in if conn_B else n_in + C * S + C + w_out.shape[0] + H
     J_c = n_in if conn_B else 0                                   # column of the first cell in v
     lo = n_in if sparse else 0                                    # first column of u read whole
     lo_v = lo if conn_B else 0                                    # ... of v (inputs feed outputs only under "B")
     u = np.zeros(I0 + 1)                                          # u(t): x(t), y(t-1), 1
+    u[n_in:I0] = y0                                               # y(-1): the reset activation (0, or jku's 0.5)
     u[I0] = 1.0                                                   # bias unit
     v = np.zeros(J_c + C * S + H + 1)                             # v(t): [x(t)], y_c(t), y_h(t), 1
     v[J_c + C * S + H] = 1.0
@@ -324,6 +340,12 @@ def _steps(sparse, w, dims, inputs, ptr, idx, val, targets, mask, alpha, learn, 
                 for c in range(S):                        # every column: the accumulators hold the history
                     _axpy(alpha * e_s[j, c], ds_dw_in[j, c], 0, I_in, idx, val, 0, 0, dw_in[j])   # (26)
                     _axpy(alpha * e_s[j, c], ds_dw_c[j, c], 0, I_c, idx, val, 0, 0, dw_c[j, c])   # (28)
+        if land_after_first and t == 0:                           # timing "late": dw holds the previous sum
+            _land(w_in, dw_in)
+            _land(w_out, dw_out)
+            _land(w_c, dw_c)
+            _land(w_h, dw_h)
+            _land(w_k, dw_k)
 
         if not conn_B:                                            # y(t) becomes y(t-1) of the next step
             for j in range(C):

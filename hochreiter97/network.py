@@ -35,7 +35,7 @@ import numpy as np
 from . import kernel, reference
 from .architecture import Architecture, WEIGHT_NAMES, init_weights
 
-TIMINGS = ("step", "sequence")
+TIMINGS = ("step", "sequence", "late")    # "late": Hochreiter's simulator (reading jku); see train
 OUTPUT_ERRORS = ("eq19", "xent")      # "xent": an ablation, e_k = t - y in place of eq. (19)
 
 
@@ -55,7 +55,7 @@ class Network:
         _check_finite(self.weights, "weights")
         self.arch = arch
         self.backend = backend
-        self._dims = {e: kernel.pack_dims(arch, e) for e in OUTPUT_ERRORS}
+        self._dims = {(e, late): kernel.pack_dims(arch, e, late) for e in OUTPUT_ERRORS for late in (False, True)}
 
     @classmethod
     def build(cls, arch: Architecture, seed=0, backend: str = "kernel") -> "Network":
@@ -74,14 +74,21 @@ class Network:
         inputs, _, _ = self._check(inputs, None, None)
         return self._sequence(inputs, None, None, 0.0, learn=False)[0]
 
-    def train(self, inputs, targets, mask=None, lr=0.1, timing="step", output_error="eq19") -> np.ndarray:
+    def new_pending(self) -> dict:
+        """What timing "late" carries from one sequence to the next: the summed changes not yet applied."""
+        return {"dw": {name: np.zeros_like(a) for name, a in self.weights.items()}, "started": False}
+
+    def train(self, inputs, targets, mask=None, lr=0.1, timing="step", output_error="eq19", pending=None) -> np.ndarray:
         """Present one sequence and learn online with learning rate lr (alpha).
         inputs: (L, n_in) floats, or (L,) integer symbols of one-hot inputs (module docstring).
 
         timing "step" (default): the weights change at every step that has a target,
         as in RTRL. "sequence": the changes are summed and applied at the end.
         SPEC §2.4: the paper leaves this open; the two differ only where targets
-        come before the end (Experiments 1, 2a, 2b). output_error "eq19" (default)
+        come before the end (Experiments 1, 2a, 2b). "late" (Hochreiter's simulator,
+        reading jku): summed, and a sequence's sum lands after the forward and backward
+        pass of the next sequence's first step, with that step's change; `pending`
+        (new_pending(), kept by the caller) carries it between sequences. output_error "eq19" (default)
         is the paper's e_k = f'(net_k)(t - y); "xent" (an ablation, not the paper)
         drops f', the error of cross-entropy at logistic outputs. Returns the outputs,
         (L, n_out), as computed during the presentation.
@@ -93,6 +100,11 @@ class Network:
         if timing == "step":
             outputs, _, finite = self._sequence(inputs, targets, mask, lr, learn=True, apply=True,
                                                 output_error=output_error)
+        elif timing == "late":
+            if pending is None:
+                raise ValueError("timing 'late': pass pending=net.new_pending(), kept from sequence to sequence")
+            outputs, _, finite = self._sequence(inputs, targets, mask, lr, learn=True, apply=True,
+                                                output_error=output_error, pending=pending)
         else:
             outputs, dw, _ = self._sequence(inputs, targets, mask, lr, learn=True, apply=False,
                                             output_error=output_error)
@@ -113,8 +125,9 @@ class Network:
         return self._sequence(inputs, targets, mask, _check_lr(lr), learn=True, apply=False,
                               output_error=output_error)[1]
 
-    def _sequence(self, inputs, targets, mask, lr, learn, apply=False, output_error="eq19"):
-        """(outputs, summed weight changes or None when applied, True if the weights are known finite)."""
+    def _sequence(self, inputs, targets, mask, lr, learn, apply=False, output_error="eq19", pending=None):
+        """(outputs, summed weight changes or None when applied, True if the weights are known finite).
+        pending: timing "late" (train)."""
         if output_error not in OUTPUT_ERRORS:
             raise ValueError(f"output_error: expected one of {OUTPUT_ERRORS}, got {output_error!r}")
         w = self.weights
@@ -123,8 +136,9 @@ class Network:
                 inputs = one_hot(inputs, self.arch.n_in)
             _check_values(inputs, targets, mask)
             outputs, dw, w_after = reference.run_sequence(self.arch, w, inputs, targets, mask, lr,
-                                                          timing="step", apply=learn and apply,
-                                                          output_error=output_error)
+                                                          timing="step" if pending is None else "late",
+                                                          apply=learn and apply, output_error=output_error,
+                                                          pending=pending)
             if learn and apply:
                 for name in WEIGHT_NAMES:
                     w[name][...] = w_after[name]
@@ -134,15 +148,21 @@ class Network:
         if targets is None:
             targets, mask = np.zeros((L, self.arch.n_out)), np.zeros(L, dtype=np.bool_)
         w_ = (w["w_in"], w["w_out"], w["w_c"], w["w_h"], w["w_k"])           # WEIGHT_NAMES, spelled out: fast
-        dw = w if apply else {name: np.zeros_like(a) for name, a in w.items()}
-        dw_ = w_ if apply else (dw["w_in"], dw["w_out"], dw["w_c"], dw["w_h"], dw["w_k"])
+        if pending is not None:                       # timing "late": the sum so far, landing after step 0
+            dw = pending["dw"]
+        else:
+            dw = w if apply else {name: np.zeros_like(a) for name, a in w.items()}
+        dw_ = w_ if dw is w else (dw["w_in"], dw["w_out"], dw["w_c"], dw["w_h"], dw["w_k"])
         run = kernel.sequence_symbols if inputs.ndim == 1 else kernel.sequence   # symbols, or dense rows
-        status = run(w_, self._dims[output_error], inputs, targets, mask, lr, learn, dw_, outputs)
+        dims = self._dims[output_error, pending is not None and learn and pending["started"]]
+        status = run(w_, dims, inputs, targets, mask, lr, learn, dw_, outputs)
+        if pending is not None and learn and status == kernel.OK:
+            pending["started"] = True
         if status == kernel.SYMBOL_OUT_OF_RANGE:
             one_hot(inputs, self.arch.n_in)           # raises, naming the symbol
         if status in (kernel.INPUTS_NON_FINITE, kernel.TARGETS_NON_FINITE):
             _check_values(inputs, targets, mask)      # raises, naming the value
-        return outputs, (None if apply else dw), status == kernel.OK     # the kernel checked the weights
+        return outputs, (None if dw is w or pending is not None else dw), status == kernel.OK   # the kernel checked w
 
     def _check(self, inputs, targets, mask):
         inputs = np.asarray(inputs)

@@ -58,12 +58,14 @@ def _count(ops, eq, n):
 
 
 def new_state(arch):
-    """Activations, cell states and accumulators at the start of a sequence: all zero (SPEC §1.4, §2.4)."""
+    """Activations, cell states and accumulators at the start of a sequence: all zero (SPEC §1.4, §2.4);
+    the activations y(t-1) at arch.reset_activation (0.5 in Hochreiter's simulator, reading jku)."""
     C, S = arch.blocks, arch.block_size
     shapes = arch.shapes()
+    y0 = arch.reset_activation
     return {
-        "y_c": np.zeros((C, S)), "y_in": np.zeros(C), "y_out": np.zeros(arch.n_out_gates),
-        "y_h": np.zeros(arch.hidden), "s_c": np.zeros((C, S)),
+        "y_c": np.full((C, S), y0), "y_in": np.full(C, y0), "y_out": np.full(arch.n_out_gates, y0),
+        "y_h": np.full(arch.hidden, y0), "s_c": np.zeros((C, S)),
         "ds_dw_in": np.zeros((C, S, shapes["w_in"][1])),
         "ds_dw_c": np.zeros((C, S, shapes["w_c"][2])),
     }
@@ -165,13 +167,18 @@ def weight_changes(arch, w, state_t, act, target, alpha, ops=None, output_error=
 
 
 def run_sequence(arch, w, inputs, targets=None, mask=None, alpha=0.0, timing="step", apply=False,
-                 output_error="eq19"):
+                 output_error="eq19", pending=None):
     """Present one sequence from reset state; optionally learn.
 
     timing "step": the weights change at every step that carries a target (RTRL
     style, the default); "sequence": the changes are summed and applied at the
     sequence end. SPEC §2.4: the paper does not say which; they differ only where
-    targets occur before the end (Experiments 1, 2a, 2b). output_error: see weight_changes.
+    targets occur before the end (Experiments 1, 2a, 2b). "late" (Hochreiter's
+    simulator, reading jku): the changes are summed, and the sum of a sequence lands
+    after the forward and backward pass of the next sequence's first step, together
+    with that step's own change; `pending` carries it from sequence to sequence
+    ({"dw": dict like w, "started": whether a sequence has been presented}; updated here).
+    output_error: see weight_changes.
 
     Returns (outputs (L, K), summed weight changes dict, weights after the sequence).
     `w` itself is never modified; with apply=False the weights are held fixed and
@@ -190,7 +197,13 @@ def run_sequence(arch, w, inputs, targets=None, mask=None, alpha=0.0, timing="st
                 total[k] += dw[k]
                 if apply and timing == "step":
                     w_now[k] += dw[k]
+        if apply and timing == "late" and t == 0 and pending["started"]:   # the previous sum lands now
+            for k in total:
+                w_now[k] += pending["dw"][k] + total[k]
+                total[k] = np.zeros_like(total[k])
     if apply and timing == "sequence":
         for k in total:
             w_now[k] += total[k]
+    if apply and timing == "late":
+        pending["dw"], pending["started"] = {k: a.copy() for k, a in total.items()}, True
     return outputs, total, w_now

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 from tasks import config
+from . import fidelity
 
 
 def _fmt(x, digits=0):
@@ -39,8 +40,10 @@ def summaries(out="results") -> list:
 
 
 def _label(s) -> str:
-    """The task column: the row's title, marked when the row is an ablation or stopped at a stated cap."""
+    """The task column: the row's title, marked when the row is an ablation or a reading or stopped at a stated cap."""
     text = s["title"] or s["task"]
+    if s.get("reading"):
+        text = f"**reading** `{s['reading']}`; {text}"
     if s.get("ablation"):
         text = f"**ablation**: {s['ablation']}; {text}"
     if s.get("cap_note"):
@@ -83,18 +86,150 @@ def table_markdown(out="results") -> str:
     return "\n".join(lines)
 
 
-def write_readme(out="results") -> Path:
-    path = Path(out) / "README.md"
+def _trial_points(rowdir: Path) -> tuple:
+    """(sequences to success of each successful trial, number of failed trials, cap) of a run folder."""
+    recs = [json.loads(p.read_text()) for p in sorted(rowdir.glob("trial-*.json"))]
+    return [r["sequences"] for r in recs if r["success"]], sum(not r["success"] for r in recs)
+
+
+def _best_reading(row, by_folder, paper, trials) -> tuple:
+    """(name, verdict) of the reading run of this row that comes closest to the paper's figures."""
+    runs = [(f.split("@", 1)[1], fidelity.verdict(s, paper, trials)) for f, s in by_folder.items()
+            if f.startswith(row + "@") and s.get("reading")]
+    if not runs:
+        return None, None
+    return max(runs, key=lambda nv: (nv[1]["in_range"], nv[1]["rate"] or 0, -(nv[1]["ratio"] or 1e9)))
+
+
+def fidelity_markdown(out="results", figures=True) -> str:
+    """The fidelity report: the score, then one table per paper table, paper rows only."""
+    out = Path(out)
+    by_folder = {s["row"]: s for s in summaries(out)}
+    rows = fidelity.paper_rows(config.load, config.rows())
+    cause = fidelity.causes(Path(__file__).resolve().parents[1] / "docs" / "findings.md")
+    judged, per_table = {}, {}
+    for row in rows:
+        cfg = config.load(row)
+        s = by_folder.get(row)
+        v = fidelity.verdict(s, cfg["paper"], cfg["trials"]) if s else dict(in_range=False, text="not run")
+        name, rv = _best_reading(row, by_folder, cfg["paper"], cfg["trials"])
+        judged[row] = (cfg, s, v, name, rv)
+        per_table.setdefault(cfg["table"], []).append(row)
+    n_in = sum(v["in_range"] for _, _, v, _, _ in judged.values())
+    lines = [f"**{n_in} of {len(rows)} rows in range** under the paper's configuration (the rows' YAML files).", ""]
+    readings_run = sorted({f.split("@", 1)[1] for f, s in by_folder.items() if s.get("reading")})
+    for name in readings_run:
+        runs = [(r, fidelity.verdict(by_folder[f"{r}@{name}"], judged[r][0]["paper"], judged[r][0]["trials"]))
+                for r in rows if f"{r}@{name}" in by_folder]
+        better = [r for r, v in runs if v["in_range"] and not judged[r][2]["in_range"]]
+        lines.append(f"* reading `{name}` (`python run.py list --readings`): run on {len(runs)} paper rows, "
+                     f"{sum(v['in_range'] for _, v in runs)} of them in range"
+                     + (f"; it brings {', '.join(better)} into range" if better else "; it brings no row into range"))
+    lines += ["", "A row is in range when it ran at the paper's trial count, its success rate is at most "
+              f"{fidelity.RATE_SLACK} points below the paper's (100 % where the paper gives a mean but no rate; a "
+              "paper rate of 0 % is matched only when no trial succeeds), and its mean sequences to success is at "
+              f"most {fidelity.MEAN_FACTOR}x the paper's (ST2 for 3a-3c). Each row's cause links to its section of "
+              "[docs/findings.md](../docs/findings.md).", ""]
+    for table in sorted(per_table):
+        lines += [f"### {fidelity.TABLES[table]}", ""]
+        if figures:
+            lines += [f"![{fidelity.TABLES[table]}](fidelity/table-{table}.png)", ""]
+        lines += ["| row | paper | trials | successes | mean (median; min–max) | test | verdict | best reading | cause |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for row in per_table[table]:
+            cfg, s, v, name, rv = judged[row]
+            seq = (s or {}).get("sequences")
+            ours = (f"{_fmt(seq['mean'])} ({_fmt(seq['median'])}; {_fmt(seq['min'])}–{_fmt(seq['max'])})"
+                    if seq else "–")
+            t = (s or {}).get("test", {})
+            test = (f"{t['wrong_mean']:.1f} of {t['n']} wrong" if t.get("wrong_mean") is not None else "–")
+            trials = f"{s['trials']} (paper {cfg['trials']})" if s else f"– (paper {cfg['trials']})"
+            best = f"`{name}`: {rv['text']}" + (f", mean {_fmt(rv['mean'])}" if rv["mean"] else "") if name else "–"
+            why = cause.get(row)
+            why = f"[{why[0]}](../docs/findings.md#{why[1]})" if why and why[0] else "–"
+            verdict = ("**in range**" if v["in_range"] else v["text"])
+            if s and s.get("cap_note"):
+                verdict += f" (cap {s['max_sequences']:,})"
+            lines.append(f"| {row} | {_paper_result(cfg['paper'])} | {trials} | {s['successes'] if s else '–'} | "
+                         f"{ours} | {test} | {verdict} | {best} | {why} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def plot_fidelity(out="results") -> list:
+    """One figure per paper table: every trial's sequences to success (failures at the cap, x), the paper's
+    mean and its 1.5x band, log scale; the paper's configuration and the best reading side by side."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out = Path(out)
+    by_folder = {s["row"]: s for s in summaries(out)}
+    rows = fidelity.paper_rows(config.load, config.rows())
+    tables = {}
+    for row in rows:
+        tables.setdefault(config.load(row)["table"], []).append(row)
+    folder = out / "fidelity"
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for table, trows in sorted(tables.items()):
+        fig, ax = plt.subplots(figsize=(max(4.5, 0.9 * len(trows) + 2), 3.8))
+        labels = set()
+        for i, row in enumerate(trows):
+            cfg = config.load(row)
+            _, mean_p = fidelity.paper_target(cfg["paper"])
+            if mean_p:
+                ax.fill_between([i - 0.35, i + 0.35], mean_p, fidelity.MEAN_FACTOR * mean_p, color="0.85", lw=0,
+                                label=None if "band" in labels else f"paper mean to {fidelity.MEAN_FACTOR}x")
+                ax.plot([i - 0.35, i + 0.35], [mean_p] * 2, "k-", lw=1.2, label=None if "band" in labels else None)
+                labels.add("band")
+            name, _ = _best_reading(row, by_folder, cfg["paper"], cfg["trials"])
+            for dx, folder_name, color, label in ((-0.12, row, "tab:blue", "paper's configuration"),
+                                                   (0.12, f"{row}@{name}" if name else None, "tab:orange", "best reading")):
+                if folder_name is None or folder_name not in by_folder or not (out / folder_name).is_dir():
+                    continue
+                ok, failed = _trial_points(out / folder_name)
+                cap = by_folder[folder_name]["max_sequences"]
+                jitter = [dx + 0.06 * ((k % 5) - 2) / 2 for k in range(len(ok))]
+                ax.plot([i + j for j in jitter], ok, "o", ms=3.5, color=color, alpha=0.8,
+                        label=None if label in labels else label)
+                labels.add(label)
+                if failed:
+                    ax.plot([i + dx] * failed, [cap] * failed, "x", ms=5, color=color,
+                            label=None if "failed" in labels else "failed (at the cap)")
+                    labels.add("failed")
+        ax.set_xticks(range(len(trows)), trows, rotation=30 if len(trows) > 4 else 0, fontsize=8)
+        ax.set(yscale="log", ylabel="sequences to success", title=fidelity.TABLES[table])
+        ax.title.set_fontsize(9)
+        ax.legend(fontsize=7, loc="best")
+        fig.tight_layout()
+        path = folder / f"table-{table}.png"
+        fig.savefig(path, dpi=110, metadata={"Software": None})
+        plt.close(fig)
+        written.append(path)
+    return written
+
+
+def write_readme(out="results", figures=None) -> Path:
+    """results/README.md: the fidelity report first (the score, one table per paper table), then every run.
+    figures: draw the report's figures (default: for the committed results/ only)."""
+    out = Path(out)
+    figures = (out.resolve() == Path("results").resolve()) if figures is None else figures
+    if figures:
+        plot_fidelity(out)
+    path = out / "README.md"
     path.write_text(
-        "# Reproduced results\n\n"
-        "Generated by `python run.py table` from the `*/summary.json` files in this folder; do not edit.\n"
-        "Each row was produced by the command in its last column; the paper's numbers (from the row's\n"
-        "config, `tasks/configs/ROW.yaml`) stand beside ours. \"Sequences to success\" counts training\n"
-        "sequence presentations until the row's stopping rule held, over the successful trials; for\n"
-        "ST3 rows re-run since code 8bf8df9 it also gives when the window's mean error first fell below β\n"
-        "(the rule's error condition; the rest of the run waits for its 2,000 correct sequences).\n"
-        "Rows rtrl-* and bptt-* are Table 2's conventional net (Experiment 2a); rows marked **ablation**\n"
-        "are not in the paper (ROW@MODEL: another network on the row's task and protocol).\n\n"
+        "# Does the 1997 LSTM do what the paper says?\n\n"
+        "Generated by `python run.py table` from the `*/summary.json` and `trial-K.json` files in this folder; "
+        "do not edit. The paper's figures come from each row's config (`tasks/configs/ROW.yaml`).\n\n"
+        + fidelity_markdown(out, figures) +
+        "\n## Every run\n\n"
+        "Every row run, each with the command that produced it: the paper's rows, Table 2's competitors "
+        "(rtrl-*, bptt-*: the conventional net of Experiment 2a), ablations (marked **ablation**; ROW@MODEL: "
+        "another network on the row's task and protocol) and readings (ROW@NAME, `python run.py list --readings`). "
+        "\"Sequences to success\" counts training sequence presentations until the row's stopping rule held, "
+        "over the successful trials; for ST3 rows it also gives when the window's mean error first fell below "
+        "β (the rule's error condition; the rest of the run waits for its 2,000 correct sequences).\n\n"
         + table_markdown(out) + "\n")
     return path
 

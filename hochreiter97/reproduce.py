@@ -18,7 +18,8 @@ numbers do not depend on --workers or on interruptions. Finished trials and
 checkpoints made under another config, seed or rule version (results.fingerprint)
 are refused before anything is written, with the keys that differ.
 
-Ablation `model` (run.py reproduce ROW --model gru): the row's task, protocol, learning
+A reading (run.py reproduce ROW --reading NAME; readings.py): the row under another reading of the
+paper, results under OUT/ROW@NAME/. Ablation `model` (run.py reproduce ROW --model gru): the row's task, protocol, learning
 rate and seeds (so the same training sequences), but another network (config.ablation);
 results under OUT/ROW@MODEL/, labelled as an ablation in the table.
 """
@@ -38,7 +39,7 @@ import yaml
 from tqdm import tqdm
 
 from tasks import config
-from . import models, results, training
+from . import models, readings, results, training
 from .results import Interrupted, RunError, finished_trials, write_json
 
 _INTERRUPT = threading.Event()      # set by SIGINT/SIGTERM, and in a worker by its parent's death
@@ -141,11 +142,13 @@ def _preflight(rowdir, fp):
     return done
 
 
-def prepare(row, trials=None, seed=0, out=None, model=None, trace=0, max_sequences=None):
+def prepare(row, trials=None, seed=0, out=None, model=None, trace=0, max_sequences=None, reading=None):
     """Resolve a run without writing anything: (cfg, trials, row folder, fingerprint); every refusal here."""
     cfg = config.load(row)
     if model is not None:
         cfg = models.ablation(cfg, model)
+    if reading is not None:
+        cfg = readings.apply(cfg, reading)
     if trace and cfg["model"] != "lstm97":
         raise RunError(f"{row}: --trace records the 1997 LSTM's cells; model {cfg['model']!r} has none")
     deviations = protocol_deviations(cfg, trials, seed, max_sequences)
@@ -162,7 +165,7 @@ def prepare(row, trials=None, seed=0, out=None, model=None, trace=0, max_sequenc
 
 
 def reproduce(row, trials=None, seed=0, workers=None, out=None, checkpoint_seconds=60.0,
-              show=True, command=None, model=None, trace=0, max_sequences=None) -> dict:
+              show=True, command=None, model=None, trace=0, max_sequences=None, reading=None) -> dict:
     """Run the row's trials that are not finished yet; write and return its summary (rewritten
     as each trial finishes, so a row cut off part-way is tabled over its finished trials).
 
@@ -170,7 +173,7 @@ def reproduce(row, trials=None, seed=0, workers=None, out=None, checkpoint_secon
     trace: record that many probes per trial (traces.py); max_sequences: a cap below the
     row's for a short run (stated in the summary as such). A signal (SIGINT, SIGTERM)
     checkpoints every running trial and raises Interrupted."""
-    cfg, trials, rowdir, fp = prepare(row, trials, seed, out, model, trace, max_sequences)
+    cfg, trials, rowdir, fp = prepare(row, trials, seed, out, model, trace, max_sequences, reading)
     with results.held(rowdir):
         done = _preflight(rowdir, fp)                       # again: the folder is ours now
         (rowdir / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
@@ -217,8 +220,9 @@ def reproduce(row, trials=None, seed=0, workers=None, out=None, checkpoint_secon
 
 
 def folder(cfg) -> str:
-    """ROW, or ROW@MODEL for a model ablation."""
-    return cfg["row"] + (f"@{cfg['model_ablation']}" if cfg.get("model_ablation") else "")
+    """ROW, ROW@MODEL for a model ablation, ROW@NAME under a reading (readings.py)."""
+    return (cfg["row"] + (f"@{cfg['model_ablation']}" if cfg.get("model_ablation") else "")
+            + (f"@{cfg['reading']}" if cfg.get("reading") else ""))
 
 
 def _stats(values):
@@ -245,6 +249,7 @@ def summarize(cfg, records: dict, trials: int, seed: int, command=None) -> dict:
     summary = {
         "row": folder(cfg), "title": cfg.get("title"), "task": cfg["task"], "stop": cfg["stop"],
         "model": cfg["model"] + (f" ({cfg['trainer']})" if cfg.get("trainer") else ""), "ablation": cfg.get("ablation"),
+        "reading": cfg.get("reading"),
         "max_sequences": cfg["max_sequences"], "cap_note": cfg.get("cap_note"),
         "weights": models.n_weights(cfg), "lr": cfg["lr"], "seed": seed,
         "trials": len(recs), "trials_planned": trials, "successes": len(ok),

@@ -328,6 +328,8 @@ def train_until_stop(cfg, st, checkpoint=None, checkpoint_seconds=60.0, progress
     net = models.wrap(cfg, st["weights"])
     st["weights"] = net.weights                        # the network trains the state's arrays in place
     train_kw = models.train_kwargs(cfg)                # lr, and the 1997 LSTM's timing
+    if train_kw.get("timing") == "late":               # reading jku: the unapplied sum travels with the trial
+        train_kw["pending"] = st.setdefault("pending", net.new_pending())
     family, params = FAMILIES.get(cfg["task"]), task_params(cfg)
     generate, st3 = _generator(cfg, family), cfg["st3_error"]
     stop_tests = _stop_tests(cfg, st["seed"], st["trial"])

@@ -15,7 +15,10 @@ compare numbers with numbers computed another way:
   c. properties: a closed input gate leaves s_c unchanged; a closed output gate
      gives cell output 0; on the truncated graph an error entering s_c at t
      reaches s_c at t-k unscaled (eq. 35).
-  d. the compiled kernel against the numpy reference, to 1e-12 relative.
+  d. the compiled kernel against the numpy reference, to 1e-12 relative, at every
+     timing (step, sequence, and reading jku's "late") and for reading jku's nets
+     (activations reset to 0.5, listed gate biases added to random ones), which
+     checks a-c include as variants.
 
 The forward pass used by a, a' and b (`unrolled`) is written with scalar loops,
 separately from reference.py, so that a shared mistake is unlikely.
@@ -44,6 +47,10 @@ VARIANTS = {
     "B, all, S=2, H=1": Architecture(3, 2, 2, 2, hidden=1, connectivity="B", bias="all", init_range=1.0),
     "F, b1, 2ab, S=3, H=2": Architecture(2, 2, 1, 3, hidden=2, bias="b1", squash="2ab", init_range=1.0),
     "exp4, linear output (ablation)": Architecture(2, 1, 2, 2, bias="all", output_unit="linear", init_range=1.0),
+    "exp4, reading jku (y(-1) = 0.5, gate biases added)": Architecture(
+        2, 1, 2, 2, bias="all", init_range=1.0, in_gate_bias=(-1.0, -2.0), gate_bias_init="add", reset_activation=0.5),
+    "exp1, reading jku (F, ga, H=1)": Architecture(4, 3, 3, 2, hidden=1, bias="ga", init_range=1.0,
+                                                   out_gate_bias=(-2.0,) * 3, gate_bias_init="add", reset_activation=0.5),
 }
 
 
@@ -70,7 +77,8 @@ def unrolled(arch, w, inputs, frozen=None, inject=None):
     """
     g, _, h, _ = _squash(arch)
     C, S, H, K, n_og = arch.blocks, arch.block_size, arch.hidden, arch.n_out, arch.n_out_gates
-    prev = {"y_c": np.zeros((C, S)), "y_in": np.zeros(C), "y_out": np.zeros(n_og), "y_h": np.zeros(H)}
+    y0 = arch.reset_activation
+    prev = {"y_c": np.full((C, S), y0), "y_in": np.full(C, y0), "y_out": np.full(n_og, y0), "y_h": np.full(H, y0)}
     s = np.zeros((C, S))
     steps = []
     for t, x in enumerate(inputs):
@@ -279,18 +287,22 @@ def check_properties():
 def check_kernel(L=40, sequences=3):
     """d. compiled kernel vs numpy reference: outputs, summed changes, weights after training,
     for dense and for one-hot inputs (the kernel's two loops), with the paper's output error
-    (19) and with the ablation "xent"."""
+    (19) and with the ablation "xent", at every timing ("late": reading jku, several sequences
+    so that each sum lands in the next)."""
     worst = (0.0, "")
     for name, arch in VARIANTS.items():
-        for timing, end_only, one_hot, oe in itertools.product(("step", "sequence"), (False, True), (False, True),
-                                                                 ("eq19", "xent")):
+        for timing, end_only, one_hot, oe in itertools.product(("step", "sequence", "late"), (False, True),
+                                                                 (False, True), ("eq19", "xent")):
             w, x, y, m = _problem(arch, 19, L, end_only, one_hot)
             fast, slow = Network(arch, w, "kernel"), Network(arch, w, "reference")
             errs = [(rel_error(fast.weight_changes(x, y, m, output_error=oe),
                                slow.weight_changes(x, y, m, output_error=oe)), "weight changes")]
+            late = {"pending": (fast.new_pending(), slow.new_pending())} if timing == "late" else {}
             for _ in range(sequences):
-                out_f = fast.train(x, y, m, lr=0.3, timing=timing, output_error=oe)
-                out_s = slow.train(x, y, m, lr=0.3, timing=timing, output_error=oe)
+                out_f = fast.train(x, y, m, lr=0.3, timing=timing, output_error=oe,
+                                   **{k: v[0] for k, v in late.items()})
+                out_s = slow.train(x, y, m, lr=0.3, timing=timing, output_error=oe,
+                                   **{k: v[1] for k, v in late.items()})
                 errs.append(((np.abs(out_f - out_s).max() / np.abs(out_s).max(), "y_k"), "outputs"))
             errs.append((rel_error(fast.weights, slow.weights), "weights after training"))
             for (err, where), what in errs:

@@ -1,13 +1,28 @@
-"""One flat YAML per table row: the schema, the defaults, and the loader that rejects bad input.
+"""One YAML per table row: the schema, the defaults, and the loader that rejects bad input.
+
+Two kinds of file:
+
+  a row of the paper   flat and literal: it names every value it uses and cites the paper for
+                       it; the paper's reported numbers for the row sit under the one nested key
+                       `paper`.
+  an ablation          `base: ROW` (the row it varies), `ablation: "..."` (required: one line on
+                       what changes), optionally `title`, and then only the keys whose value
+                       differs from the base row's (null: "not given", the default). It has no
+                       `paper` block: load() lays its keys over the base row's mapping (raw()),
+                       inherits the base's `paper` with `weights` recounted for the ablation's own
+                       net, and draws the base's trial seeds (`seeds_of` defaults to the base's
+                       seed row). A key equal to the base's value is refused, so the file shows
+                       exactly what the ablation changes. The base is a row of the paper or
+                       another ablation; `base` is not a key of the resolved config.
 
 Every key a config may hold is listed in SCHEMA with its type, its check and its
 meaning; a config names every value it uses (the defaults below exist so that a
-key irrelevant to a row need not be written, not to hide choices). The paper's
-reported numbers for the row sit under the one nested key `paper`.
+key irrelevant to a row need not be written, not to hide choices).
 
 Errors name the file, the key and what was expected:
 
     tasks/configs/4-1.yaml: key 'lr': expected a number > 0, got 'fast'
+    tasks/configs/4-1-lr1.yaml: key 'lr': equals the base row's value 0.5; leave it out
 """
 from __future__ import annotations
 
@@ -85,7 +100,7 @@ SCHEMA = {
     "ablation": (_str(), "what this row changes with respect to the paper: results are labelled as an ablation"),
     "model_ablation": (_one_of("rnn", "lstm-forget", "gru"),
                        "set by run.py reproduce ROW --model M (hochreiter97/models.ablation): results in ROW@M"),
-    "seeds_of": (_str(), "draw the trial seeds of this row (an ablation: the same sequences and initial weights)"),
+    "seeds_of": (_str(), "draw the trial seeds of this row (an ablation: its base's, by default; the same sequences and initial weights)"),
     "cap_note": (_str(), "why a cap below the paper's (max_sequences) cannot change the outcome"),
     # --- architecture (Table 10)
     "n_in": (_int(1), "input units"),
@@ -243,20 +258,77 @@ def parse(text: str, source="<config>"):
         raise ConfigError(f"{source}: not valid YAML: {' '.join(str(e).split())}") from None
 
 
-def load(row_or_path) -> dict:
-    """Load tasks/configs/ROW.yaml (or a path) and validate it."""
+def _path(row_or_path) -> Path:
     path = Path(row_or_path)
     if not path.suffix:
         path = CONFIG_DIR / f"{row_or_path}.yaml"
     if not path.exists():
         raise ConfigError(f"{path}: no such config (rows: {', '.join(rows())})")
+    return path
+
+
+def _read(path: Path):
     try:
         text = path.read_text()
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"{path}: cannot be read ({e})") from None
-    cfg = validate(parse(text, str(path)), str(path))
+    return parse(text, str(path))
+
+
+# keys of an ablation file that are not overrides of the base row's values
+ABLATION_OWN = ("row", "base", "ablation", "seeds_of")
+
+
+def raw(row_or_path, _chain=()):
+    """The mapping a file stands for, before validation (defaults not filled in).
+
+    A row of the paper: its YAML as written. An ablation (key `base`): the base row's mapping
+    (resolved the same way) without its `row`, then `seeds_of` set to the base's seed row, then the
+    ablation's own keys; `paper` is the base's, with `weights` recounted for the ablation's net.
+    """
+    path = _path(row_or_path)
+    own = _read(path)
+    if not isinstance(own, dict) or "base" not in own:
+        return own
+    base = own["base"]
+    if not isinstance(base, str) or base not in rows():
+        raise ConfigError(f"{path}: key 'base': expected an existing row (tasks/configs/ROW.yaml), got {base!r}")
+    chain = _chain + (path.resolve(),)
+    base_path = CONFIG_DIR / f"{base}.yaml"
+    if base_path.resolve() in chain:
+        raise ConfigError(f"{path}: key 'base': row {base!r} is in a loop of bases "
+                          f"({' -> '.join(p.stem for p in chain + (base_path,))})")
+    if own.get("ablation") is None:
+        raise ConfigError(f"{path}: key 'ablation': required with 'base' "
+                          f"(one line: what this row changes with respect to row {base})")
+    if "paper" in own:
+        raise ConfigError(f"{path}: key 'paper': inherited from the base row {base}; leave it out")
+    base_raw = raw(base, chain)
+    base_cfg = validate(base_raw, str(base_path))
+    for key, value in own.items():
+        if key in ABLATION_OWN or key not in SCHEMA:       # an unknown key: validate() names it
+            continue
+        effective, was = DEFAULTS.get(key) if value is None else value, base_cfg.get(key)
+        if effective == was and isinstance(effective, bool) == isinstance(was, bool):
+            raise ConfigError(f"{path}: key {key!r}: equals the base row's value {was!r}; leave it out")
+    merged = {k: v for k, v in base_raw.items() if k != "row"}
+    merged["seeds_of"] = base_cfg["seeds_of"] or base     # the base's trial seeds: its sequences
+    merged.update((k, v) for k, v in own.items() if k != "base")
+    cfg = validate(merged, str(path))
+    from hochreiter97.models import n_weights             # imports this module
+    merged["paper"] = dict(base_raw["paper"], weights=n_weights(cfg))
+    return merged
+
+
+def load(row_or_path) -> dict:
+    """Load tasks/configs/ROW.yaml (or a path), an ablation laid over its base row (raw()), and validate it."""
+    path = _path(row_or_path)
+    cfg = validate(raw(path), str(path))
     if cfg["row"] != path.stem:
         raise ConfigError(f"{path}: key 'row': expected {path.stem!r} (the file name), got {cfg['row']!r}")
+    if cfg["seeds_of"] is not None and cfg["seeds_of"] not in rows():
+        raise ConfigError(f"{path}: key 'seeds_of': expected an existing row (tasks/configs/ROW.yaml), "
+                          f"got {cfg['seeds_of']!r}")
     return cfg
 
 

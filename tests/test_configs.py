@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from tasks import config
-from tasks.config import ConfigError
+from tasks.config import CONFIG_DIR, ConfigError
 
 # Every row, in the paper's order (Tables 1, 2 and §5.2, 3, 4, 5, 6, 7, 8, 9).
 ROWS = ["1-1", "1-2", "1-3", "1-4", "1-5", "2a", "2b",
@@ -301,3 +301,75 @@ def test_loader_rejects_an_unknown_row():
     with pytest.raises(ConfigError, match="no such config") as e:
         config.load("9z")
     assert "9z.yaml" in str(e.value) and "4-1" in str(e.value)
+
+
+# ---------------------------------------------------------------- ablation files: a base row and the keys that differ
+
+ABLATION = 'row: 4-1-x\nbase: 4-1\nablation: "learning rate 1.0"\nlr: 1.0\n'
+
+
+def test_an_ablation_is_its_base_row_with_its_own_keys_laid_over(tmp_path):
+    path = tmp_path / "4-1-x.yaml"
+    path.write_text(ABLATION)
+    assert config.load(path) == dict(config.load("4-1"), row="4-1-x", ablation="learning rate 1.0", lr=1.0, seeds_of="4-1")
+    assert "base" not in config.raw(path) and config.raw(path)["lr"] == 1.0
+    assert config.raw("4-1") == yaml.safe_load(BASE)                     # a row of the paper: its YAML as written
+
+
+def test_an_ablation_keeps_the_base_rows_paper_numbers_with_its_own_weight_count():
+    ga, row = config.load("4-1-ga"), config.load("4-1")
+    assert ga["paper"]["weights"] == config.architecture(ga).n_weights() == 88          # gates biased only
+    assert row["paper"]["weights"] == config.architecture(row).n_weights() == 93        # Table 10
+    assert dict(ga["paper"], weights=93) == row["paper"]
+
+
+BAD_ABLATIONS = [  # (id, file text, the message after "PATH: ")
+    ("unknown base", 'row: 4-1-x\nbase: 9z\nablation: "x"\nlr: 1.0\n',
+     "key 'base': expected an existing row (tasks/configs/ROW.yaml), got '9z'"),
+    ("base not a row name", 'row: 4-1-x\nbase: [4-1]\nablation: "x"\nlr: 1.0\n',
+     "key 'base': expected an existing row (tasks/configs/ROW.yaml), got ['4-1']"),
+    ("override equal to the base", 'row: 4-1-x\nbase: 4-1\nablation: "x"\nlr: 0.5\n',
+     "key 'lr': equals the base row's value 0.5; leave it out"),
+    ("override equal to the base's default", 'row: 4-1-x\nbase: 4-1\nablation: "x"\nabs_test: online\n',
+     "key 'abs_test': equals the base row's value 'online'; leave it out"),
+    ("null where the base has the default", 'row: 4-1-x\nbase: 4-1\nablation: "x"\noutput_error: null\n',
+     "key 'output_error': equals the base row's value 'eq19'; leave it out"),
+    ("no ablation line", "row: 4-1-x\nbase: 4-1\nlr: 1.0\n",
+     "key 'ablation': required with 'base' (one line: what this row changes with respect to row 4-1)"),
+    ("empty ablation line", 'row: 4-1-x\nbase: 4-1\nablation:\nlr: 1.0\n',
+     "key 'ablation': required with 'base' (one line: what this row changes with respect to row 4-1)"),
+    ("seeds_of naming no row", 'row: 4-1-x\nbase: 4-1\nablation: "x"\nseeds_of: 9z\nlr: 1.0\n',
+     "key 'seeds_of': expected an existing row (tasks/configs/ROW.yaml), got '9z'"),
+    ("a paper block", 'row: 4-1-x\nbase: 4-1\nablation: "x"\nlr: 1.0\npaper:\n  weights: 93\n',
+     "key 'paper': inherited from the base row 4-1; leave it out"),
+    ("a bad override", 'row: 4-1-x\nbase: 4-1\nablation: "x"\nlr: fast\n',
+     "key 'lr': expected a finite number > 0, got 'fast'"),
+    ("an override the base's model forbids", 'row: rtrl-p4-x\nbase: rtrl-p4-lr1\nablation: "x"\nblocks: 2\n',
+     "key 'blocks': expected no such key for model 'rnn' (only the 1997 LSTM has it), got 2"),
+    ("no row", 'base: 4-1\nablation: "x"\nlr: 1.0\n',
+     "key 'row': expected a non-empty string (row id, e.g. 4-1; equals the file name), required here, got None"),
+]
+
+
+@pytest.mark.parametrize("case, text, expected", [pytest.param(*c, id=c[0]) for c in BAD_ABLATIONS])
+def test_loader_rejects_a_bad_ablation_naming_file_and_key(tmp_path, case, text, expected):
+    row = config.parse(text).get("row") or "4-1-x"
+    path = tmp_path / f"{row}.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as e:
+        config.load(path)
+    assert str(e.value) == f"{path}: {expected}"
+
+
+def test_an_ablation_of_an_ablation_and_a_loop_of_bases(tmp_path, monkeypatch):
+    monkeypatch.setattr(config, "CONFIG_DIR", tmp_path)
+    for row in ("4-1", "4-1-ga"):
+        (tmp_path / f"{row}.yaml").write_text((CONFIG_DIR / f"{row}.yaml").read_text())
+    (tmp_path / "4-1-ga-lr1.yaml").write_text('row: 4-1-ga-lr1\nbase: 4-1-ga\nablation: "x"\nlr: 1.0\n')
+    cfg = config.load("4-1-ga-lr1")
+    assert (cfg["bias"], cfg["lr"], cfg["seeds_of"], cfg["paper"]["weights"]) == ("ga", 1.0, "4-1", 88)
+    (tmp_path / "4-1-p.yaml").write_text('row: 4-1-p\nbase: 4-1-q\nablation: "x"\nlr: 1.0\n')
+    (tmp_path / "4-1-q.yaml").write_text('row: 4-1-q\nbase: 4-1-p\nablation: "x"\nlr: 2.0\n')
+    with pytest.raises(ConfigError) as e:
+        config.load("4-1-p")
+    assert str(e.value) == f"{tmp_path / '4-1-q.yaml'}: key 'base': row '4-1-p' is in a loop of bases (4-1-p -> 4-1-q -> 4-1-p)"

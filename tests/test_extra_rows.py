@@ -12,10 +12,9 @@ from tasks.config import ConfigError
 TABLE2 = {"rtrl-p4-lr1": ("rtrl", 4, 1.0, 36, 78), "rtrl-p4-lr4": ("rtrl", 4, 4.0, 36, 56),
           "rtrl-p4-lr10": ("rtrl", 4, 10.0, 36, 22), "rtrl-p10": ("rtrl", 10, 1.0, 144, 0),
           "rtrl-p100": ("rtrl", 100, 1.0, 10404, 0), "bptt-p100": ("bptt", 100, 1.0, 10404, 0)}
-ABLATIONS = ["1-2-noog", "1-2-xent", "2a-bias", "2a-frozen", "2c-1-frozen", "2c-2-frozen", "2c-2-igb", "2c-5-igb", "4-1-igb0", "4-1-xent", "5-1-xent",
-             "1-2-possible", "1-2-seq", "1-2-linear", "4-1-linear", "4-2-linear", "4-3-linear", "5-1-linear", "5-2-linear",
-             "4-1-lr1", "4-1-lr5", "4-1-b1", "4-1-ga", "4-2-ga", "4-3-ga", "4-1-ga-linear", "4-2-ga-linear", "4-3-ga-linear",
-             "5-1-ga-linear", "5-2-ga-linear"]
+# every ablation row: a file with `base:` (tasks/config.py), read from the files themselves
+ABLATIONS = [r for r in config.rows() if "base" in config.parse((config.CONFIG_DIR / f"{r}.yaml").read_text())]
+NOT_OVERRIDES = {"row", "base", "ablation", "title", "seeds_of"}      # an ablation file's keys that vary nothing
 
 
 def test_rows_listed_in_order():
@@ -44,22 +43,25 @@ def test_table2_rows(row):
     assert cfg["trials"] == 9 if p == 4 else cfg["trials"] >= 1
 
 
+def test_the_ablation_rows_are_the_files_with_a_base():
+    flat = [r for r in config.rows() if r not in ABLATIONS]
+    assert len(ABLATIONS) == 35 and len(flat) == 37
+    for row in flat:                                                 # no `ablation:` line without a base
+        assert "ablation" not in config.parse((config.CONFIG_DIR / f"{row}.yaml").read_text()), row
+
+
 @pytest.mark.parametrize("row", ABLATIONS)
 def test_ablation_rows_differ_from_their_row_only_where_they_say(row):
-    cfg = config.load(row)
-    base = config.load(cfg["seeds_of"])                             # the row it varies, whose seeds it draws
-    assert cfg["ablation"] and row.startswith(base["row"] + "-")
-    assert cfg["lr"] == {"4-1-lr1": 1.0, "4-1-lr5": 5.0}.get(row, base["lr"])
-    differ = {k for k in cfg if cfg[k] != base[k]} - {"row", "title", "ablation", "seeds_of"}
-    assert differ == {"4-1-igb0": {"in_gate_bias"}, "1-2-noog": {"output_gate", "out_gate_bias"},
-                      "4-1-xent": {"output_error"}, "1-2-xent": {"output_error"}, "5-1-xent": {"output_error"},
-                      "2a-frozen": {"abs_test"}, "2c-1-frozen": {"abs_test"}, "2c-2-frozen": {"abs_test"}, "2c-2-igb": {"bias", "in_gate_bias"},
-                      "2c-5-igb": {"bias", "in_gate_bias"}, "2a-bias": {"bias"},
-                      "1-2-possible": {"reber_target"}, "1-2-seq": {"timing"},
-                      "4-1-lr1": {"lr"}, "4-1-lr5": {"lr"}, "4-1-b1": {"bias"}, "4-1-ga": {"bias"}, "4-2-ga": {"bias"},
-                      "4-3-ga": {"bias"}, "4-1-ga-linear": {"bias", "output_unit"}, "4-2-ga-linear": {"bias", "output_unit"},
-                      "4-3-ga-linear": {"bias", "output_unit"}, "5-1-ga-linear": {"bias", "output_unit"},
-                      "5-2-ga-linear": {"bias", "output_unit"}}.get(row, {"output_unit"})
+    """The file's own keys are the overrides: the resolved row differs from its base in exactly those."""
+    own = config.parse((config.CONFIG_DIR / f"{row}.yaml").read_text())
+    cfg, base = config.load(row), config.load(own["base"])
+    assert cfg["ablation"] and "paper" not in own and "base" not in cfg
+    assert cfg["seeds_of"] == (base["seeds_of"] or base["row"]) == own["base"]   # the base's sequences
+    overrides = set(own) - NOT_OVERRIDES
+    assert overrides, row
+    differ = {k for k in cfg if cfg[k] != base[k]} - {"row", "title", "ablation", "seeds_of", "paper"}
+    assert differ == overrides, row
+    assert cfg["paper"] == dict(base["paper"], weights=models.n_weights(cfg))  # the base's numbers, our net's count
 
 
 @pytest.mark.parametrize("row", ["rtrl-p4-lr40", "rtrl-p4-lr100"])
@@ -68,16 +70,18 @@ def test_learning_rates_beyond_table2_differ_from_lr10_only_in_lr(row):
     assert cfg["ablation"] and cfg["seeds_of"] == "rtrl-p4-lr10"
     differ = {k for k in cfg if cfg[k] != base[k]} - {"row", "title", "ablation", "seeds_of", "paper"}
     assert differ == {"lr"} and cfg["lr"] == float(row.rsplit("lr", 1)[1])
-    assert "success_rate" not in cfg["paper"]                         # the paper has no such row
+    assert "not in the paper" in cfg["ablation"] and "not in the paper" in cfg["title"]   # the paper has no such row:
+    assert cfg["paper"] == base["paper"]                              # its numbers beside ours are lr 10's
 
 
 @pytest.mark.parametrize("lr", ["1", "4", "10"])
 def test_rtrl_bias_rows_differ_from_their_row_only_in_bias(lr):
     cfg, base = config.load(f"rtrl-p4-lr{lr}-bias"), config.load(f"rtrl-p4-lr{lr}")
     assert cfg["ablation"] and cfg["seeds_of"] == base["row"]
-    differ = {k for k in cfg if cfg[k] != base[k]} - {"row", "title", "ablation", "seeds_of"}
+    differ = {k for k in cfg if cfg[k] != base[k]} - {"row", "title", "ablation", "seeds_of", "paper"}
     assert differ == {"bias"} and cfg["bias"] == "all" and base["bias"] == "none"
     assert models.n_weights(cfg) == 42 and models.n_weights(base) == 36           # hidden unit and 5 outputs biased
+    assert cfg["paper"] == dict(base["paper"], weights=42)                         # recounted; Table 2's is 36
 
 
 def test_loader_rejects_lstm_keys_for_other_models_and_rnn_without_trainer(tmp_path):

@@ -1,0 +1,96 @@
+"""Readings: Hochreiter's simulator's conventions in the core (reading jku), and readings applied to rows."""
+import numpy as np
+import pytest
+
+from hochreiter97 import Architecture, Network, readings, reference
+from hochreiter97.architecture import init_weights
+from tasks import config
+
+JKU = dict(bias="all", init_range=0.5, in_gate_bias=(-1.0, -2.0), gate_bias_init="add", reset_activation=0.5)
+
+
+def problem(seed, L=12, every=True):
+    rng = np.random.default_rng(seed)
+    x, y = rng.normal(size=(L, 2)), rng.uniform(size=(L, 1))
+    m = np.ones(L, bool) if every else np.arange(L) == L - 1
+    return x, y, m
+
+
+def test_listed_gate_biases_are_added_to_the_random_draw_of_the_same_stream():
+    arch = Architecture(2, 1, 2, 2, **JKU)
+    added = init_weights(arch, np.random.default_rng(3))
+    drawn = init_weights(Architecture(2, 1, 2, 2, bias="all", init_range=0.5), np.random.default_rng(3))
+    assert np.array_equal(added["w_in"][:, -1], drawn["w_in"][:, -1] + [-1.0, -2.0])
+    assert np.array_equal(added["w_in"][:, :-1], drawn["w_in"][:, :-1])
+    set_ = init_weights(Architecture(2, 1, 2, 2, bias="all", init_range=0.5, in_gate_bias=(-1.0, -2.0)),
+                        np.random.default_rng(3))
+    assert np.array_equal(set_["w_in"][:, -1], [-1.0, -2.0])
+
+
+@pytest.mark.parametrize("backend", ["kernel", "reference"])
+def test_the_first_step_reads_activations_of_one_half(backend):
+    arch = Architecture(2, 1, 2, 2, **JKU)
+    w = init_weights(arch, np.random.default_rng(1))
+    x = np.array([[0.3, -0.7]])
+    u = np.concatenate([x[0], np.full(arch.I0 - 2, 0.5), [1.0]])           # x(0), y(-1) = 0.5, bias
+    y_in = 1 / (1 + np.exp(-(w["w_in"] @ u)))
+    y_out = 1 / (1 + np.exp(-(w["w_out"] @ u)))
+    s = y_in[:, None] * (4 / (1 + np.exp(-(w["w_c"] @ u))) - 2)           # s_c(0) = 0 + y_in g(net_c)
+    v = np.concatenate([(y_out[:, None] * (2 / (1 + np.exp(-s)) - 1)).ravel(), [1.0]])
+    expected = 1 / (1 + np.exp(-(w["w_k"] @ v)))
+    assert np.allclose(Network(arch, w, backend).run(x)[0], expected, rtol=1e-13)
+
+
+@pytest.mark.parametrize("backend", ["kernel", "reference"])
+def test_late_timing_lands_a_sequences_sum_after_the_next_sequences_first_step(backend):
+    """Composed from weight changes at fixed weights: after A then B, w = w0 + dw(A; w0) + dw(B's step 0; w0)."""
+    arch = Architecture(2, 1, 2, 2, **JKU)
+    w0 = init_weights(arch, np.random.default_rng(2))
+    (xa, ya, ma), (xb, yb, mb) = problem(4), problem(5)
+    net = Network(arch, w0, backend)
+    pending = net.new_pending()
+    net.train(xa, ya, ma, lr=0.4, timing="late", pending=pending)
+    fixed = Network(arch, w0, "reference")
+    assert all(np.array_equal(net.weights[k], w0[k]) for k in w0)           # nothing lands during the first sequence
+    dw_a = fixed.weight_changes(xa, ya, ma, lr=0.4)
+    assert all(np.allclose(pending["dw"][k], dw_a[k], rtol=1e-12, atol=1e-15) for k in w0)
+    out_b = net.train(xb, yb, mb, lr=0.4, timing="late", pending=pending)
+    assert np.allclose(out_b[0], fixed.run(xb)[0], rtol=1e-13)              # step 0 of B: the old weights
+    first = np.arange(len(xb)) == 0
+    dw_b0 = fixed.weight_changes(xb[:1], yb[:1], first[:1], lr=0.4)
+    after_b0 = {k: w0[k] + dw_a[k] + dw_b0[k] for k in w0}
+    assert all(np.allclose(net.weights[k], after_b0[k], rtol=1e-12, atol=1e-15) for k in w0)
+    # the rest of B: its state from step 0 (old weights), then the landed weights; their sum is pending now
+    state, act = reference.forward_step(arch, w0, reference.new_state(arch), xb[0])
+    rest = {k: np.zeros_like(a) for k, a in w0.items()}
+    for t in range(1, len(xb)):
+        state, act = reference.forward_step(arch, after_b0, state, xb[t])
+        assert np.allclose(out_b[t], act["y_k"], rtol=1e-12)
+        for k, d in reference.weight_changes(arch, after_b0, state, act, yb[t], 0.4).items():
+            rest[k] += d
+    assert all(np.allclose(pending["dw"][k], rest[k], rtol=1e-10, atol=1e-14) for k in w0)
+
+
+def test_late_timing_needs_its_pending_sum():
+    net = Network(Architecture(2, 1, 2, 2, **JKU), init_weights(Architecture(2, 1, 2, 2, **JKU), np.random.default_rng(0)))
+    with pytest.raises(ValueError, match="timing 'late': pass pending=net.new_pending()"):
+        net.train(*problem(1), lr=0.1, timing="late")
+
+
+def test_a_reading_changes_only_its_keys_and_labels_the_folder():
+    cfg = config.load("2a")
+    end = readings.apply(cfg, "end")
+    assert {k for k in end if end.get(k) != cfg.get(k)} == {"abs_at", "reading"} and end["abs_at"] == "end"
+    assert readings.apply(config.load("2b"), "2b-as-2a")["construction_window"] == 100
+    start = readings.apply(cfg, "cell-from-start")
+    assert start["construction_window"] == 0 and start["trials"] == 10 and "500,000" in start["cap_note"]
+
+
+@pytest.mark.parametrize("row, name, message", [
+    ("6a", "end", "--reading end: does not concern row 6a"),
+    ("2a", "nope", "--reading nope: no such reading (readings: end, "),
+    ("6a", "2b-as-2a", "--reading 2b-as-2a: does not concern row 6a"),
+])
+def test_a_reading_that_does_not_concern_the_row_is_refused(row, name, message):
+    with pytest.raises(ValueError, match="^" + message.replace("(", r"\(").replace(")", r"\)")):
+        readings.apply(config.load(row), name)
