@@ -54,6 +54,18 @@ READINGS = {r.name: r for r in (
             "§4 and §5.2: the cell is added \"when the error stops decreasing\", a rule the paper does not "
             "quantify (docs/spec.md §6.5); this reading averages over ten times as many sequences",
             _constructed, lambda cfg: {"construction_window": 1000}),
+    Reading("jku", "Hochreiter's own simulator's conventions: activations reset to 0.5 at each sequence start, "
+            "summed weight changes landing after the next sequence's first step, listed gate biases added to a "
+            "random bias weight",
+            "the LSTM simulator distributed from Hochreiter's institute (JKU), kept in the public repository "
+            "portegys/Mona, projects/meta-maze/work/lstm/lstm.c: reset_net() sets every unit to 0.5 while "
+            "S = 0 and SI = SC = 0; backward_pass() sums into DW and the main loop calls weight_update() after the "
+            "forward and backward pass of the next sequence's first element; initia() adds bias_inp/bias_out to "
+            "the random weight from the bias unit (W_mod[i][in_mod-1] += ...). Not included: the simulator's second "
+            "bias unit in the hidden layer, read by gates and cells at t-1 (0.5 at a sequence's first step), and "
+            "its RTRL program's conventions (docs/findings.md)",
+            lambda cfg: cfg["model"] == "lstm97",
+            lambda cfg: {"timing": "late", "reset_activation": 0.5, "gate_bias_init": "add"}),
     Reading("2b-as-2a", "2b's cell added by 2a's sequential construction (100 sequences, 10 %)",
             "§5.2: 2b uses \"the architectures and parameters\" of 2a, and 2a's net grows by sequential "
             "construction (§4); the row 2b reads Table 10's net with the cell present from the start",

@@ -25,6 +25,9 @@ from .reference import RULE_VERSION
 RESULTS = Path("results")                  # the committed results, relative to the repository root
 SCRATCH = RESULTS / "scratch"              # where runs that are not a row's protocol go by default (not tracked)
 DESCRIPTIVE = ("title", "table", "paper", "cap_note", "ablation")   # keys that change no number of a trial
+NEUTRAL = {"reset_activation": (0.0, None), "gate_bias_init": ("set", None), "reading": (None,)}   # keys at a value
+# that was the only behaviour before they existed (None: a model without them): left out of the fingerprint,
+# so that trials run before then keep theirs
 
 
 class RunError(ValueError):
@@ -90,7 +93,7 @@ def finished_trials(rowdir) -> dict:
 # ---------------------------------------------------------------- fingerprints
 def fingerprint(cfg, seed: int) -> dict:
     """What made a trial: the resolved config's keys that can change its numbers, the seed, the rule's version."""
-    config = {k: cfg[k] for k in sorted(cfg) if k not in DESCRIPTIVE}
+    config = {k: cfg[k] for k in sorted(cfg) if k not in DESCRIPTIVE and cfg[k] not in NEUTRAL.get(k, ())}
     body = json.dumps({"config": config, "seed": seed, "rule": RULE_VERSION}, sort_keys=True, default=str)
     return {"hash": hashlib.sha256(body.encode()).hexdigest()[:16], "seed": seed, "rule": RULE_VERSION,
             "config": json.loads(json.dumps(config, default=str))}
@@ -100,7 +103,9 @@ def differences(old: dict, new: dict) -> list:
     """The keys in which two fingerprints differ, as 'key: old -> new'."""
     out = [f"{k}: {old.get(k)!r} -> {new.get(k)!r}" for k in ("seed", "rule") if old.get(k) != new.get(k)]
     a, b = old.get("config", {}), new.get("config", {})
-    out += [f"{k}: {a.get(k)!r} -> {b.get(k)!r}" for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+    absent = "(absent)"
+    out += [f"{k}: {a.get(k, absent)!r} -> {b.get(k, absent)!r}" for k in sorted(set(a) | set(b))
+            if a.get(k, absent) != b.get(k, absent)]
     return out
 
 

@@ -98,6 +98,7 @@ SCHEMA = {
               "lstm97: the paper's LSTM (default); rnn: Table 2's conventional net; lstm-forget, gru: later cells (ablations)"),
     "trainer": (_one_of("rtrl", "bptt"), "model rnn: RTRL (weights change at every target step) or BPTT (at the sequence end)"),
     "ablation": (_str(), "what this row changes with respect to the paper: results are labelled as an ablation"),
+    "reading": (_str(), "set by run.py reproduce ROW --reading NAME (hochreiter97/readings.py): results in ROW@NAME"),
     "model_ablation": (_one_of("rnn", "lstm-forget", "gru"),
                        "set by run.py reproduce ROW --model M (hochreiter97/models.ablation): results in ROW@M"),
     "seeds_of": (_str(), "draw the trial seeds of this row (an ablation: its base's, by default; the same sequences and initial weights)"),
@@ -118,7 +119,12 @@ SCHEMA = {
     "out_gate_bias": (_biases(), "output-gate biases"),
     # --- learning
     "lr": (_num(0, strict=True), "learning rate alpha"),
-    "timing": (_one_of("step", "sequence"), "when weights change (SPEC §2.4)"),
+    "timing": (_one_of("step", "sequence", "late"), "when weights change (SPEC §2.4); late: summed, landing after "
+               "the next sequence's first step (Hochreiter's simulator, reading jku)"),
+    "reset_activation": (_one_of(0.0, 0.5), "y(t-1) of cells, gates and hidden units at a sequence start: 0 (SPEC §1.4), "
+                         "or 0.5 (Hochreiter's simulator, reading jku)"),
+    "gate_bias_init": (_one_of("set", "add"), "a listed gate bias is the bias weight (set), or is added to its random "
+                       "draw (add: Hochreiter's simulator, reading jku)"),
     "output_error": (_one_of("eq19", "xent"), "e_k: eq. (19), or the ablation xent (t - y, no f')"),
     # --- protocol
     "trials": (_int(1), "trials in the paper"),
@@ -151,6 +157,7 @@ DEFAULTS = {
     "variant": None, "T": None, "N": None, "p": None, "q": None, "reber_target": "next",
     "hidden": 0, "connectivity": "F", "squash": "standard", "output_unit": "logistic", "output_gate": True,
     "in_gate_bias": "r", "out_gate_bias": "r", "timing": "step", "output_error": "eq19",
+    "reset_activation": 0.0, "gate_bias_init": "set", "reading": None,
     "window": 2000, "beta": None, "st3_error": "sse", "n_seq": None,
     "abs_streak": 10000, "abs_at": "end", "abs_test": "online", "st1_max_wrong": None, "st2_mean_abs": None,
     "st_test_size": 256, "check_fraction": 0.005, "check_min": 50, "test_size": 2560,
@@ -161,7 +168,7 @@ REQUIRED = ["row", "table", "task", "n_in", "n_out", "bias", "init_range",
             "lr", "trials", "stop", "max_sequences", "paper"]
 # keys that only the 1997 LSTM reads; a row of another model must not give them
 LSTM_KEYS = ("blocks", "block_size", "output_gate", "squash", "output_unit", "in_gate_bias", "out_gate_bias", "timing", "output_error",
-             "construction_window", "construction_min_gain")
+             "construction_window", "construction_min_gain", "reset_activation", "gate_bias_init")
 
 TASK_PARAMS = {
     "reber": ("reber_target",), "long_lag": ("variant", "p", "q"), "two_sequence": ("variant", "T", "N"),
@@ -355,6 +362,7 @@ def architecture(cfg) -> Architecture:
     return Architecture(n_in=cfg["n_in"], n_out=cfg["n_out"], blocks=cfg["blocks"], block_size=cfg["block_size"],
                         hidden=cfg["hidden"], connectivity=cfg["connectivity"], bias=cfg["bias"],
                         output_gate=cfg["output_gate"], squash=cfg["squash"], output_unit=cfg["output_unit"], init_range=float(cfg["init_range"]),
+                        gate_bias_init=cfg["gate_bias_init"], reset_activation=float(cfg["reset_activation"]),
                         in_gate_bias=bias(cfg["in_gate_bias"]), out_gate_bias=bias(cfg["out_gate_bias"]))
 
 

@@ -1,0 +1,51 @@
+"""The committed results are still what today's code and configs make: fingerprints, and two trials re-run."""
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hochreiter97 import models, readings, results, training
+from tasks import config
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "results"
+TIMING = ("wall_seconds", "steps_per_second")
+
+
+def resolved(folder: str) -> dict:
+    """The config a folder's trials would run under today: ROW, ROW@MODEL or ROW@READING."""
+    row, _, rest = folder.partition("@")
+    cfg = config.load(row)
+    if rest in ("rnn", "gru", "lstm-forget"):
+        return models.ablation(cfg, rest)
+    return readings.apply(cfg, rest) if rest else cfg
+
+
+def run_folders():
+    return sorted(p.parent.name for p in RESULTS.glob("*/trial-0.json"))
+
+
+@pytest.mark.parametrize("folder", run_folders())
+def test_every_committed_trial_carries_the_fingerprint_of_its_rows_config_today(folder):
+    summary = json.loads((RESULTS / folder / "summary.json").read_text())
+    cfg = resolved(folder)
+    if (summary.get("cap_note") or "").startswith("a short run"):      # run with --max-sequences: its own cap
+        cfg = dict(cfg, max_sequences=summary["max_sequences"])
+    for path in sorted((RESULTS / folder).glob("trial-*.json")):
+        rec = json.loads(path.read_text())
+        fp = results.fingerprint(cfg, rec["seed"])
+        assert rec.get("fingerprint", {}).get("hash") == fp["hash"], \
+            f"{path}: {results.differences(rec.get('fingerprint', {}), fp)}"
+
+
+@pytest.mark.parametrize("row", ["6a", "4-1-ga-linear"])
+def test_a_committed_first_trial_re_runs_bit_identically(row, tmp_path):
+    committed = json.loads((RESULTS / row / "trial-0.json").read_text())
+    cfg = config.load(row)
+    again = training.run_trial(cfg, committed["seed"], 0, fingerprint=results.fingerprint(cfg, committed["seed"]),
+                               weights_path=tmp_path / "w.npz")
+    again = json.loads(json.dumps(again))                                # as written to disk
+    assert {k: v for k, v in again.items() if k not in TIMING} == {k: v for k, v in committed.items() if k not in TIMING}
+    with np.load(RESULTS / row / "weights-0.npz") as w, np.load(tmp_path / "w.npz") as v:
+        assert sorted(w) == sorted(v) and all(np.array_equal(w[k], v[k]) for k in w)
