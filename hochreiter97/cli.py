@@ -3,6 +3,7 @@
     (no command)         demonstration: row 6a, 3 trials, then the side-by-side table (results/demo/)
     list                 every table row: task, weights, trials, the paper's result
     reproduce ROW ...    train rows the paper's way; run again to resume
+    battery              every paper row at its protocol, longest first (--dry-run: the plan and its CPU-hours)
     sample ROW           task instances as arrays (.npz)
     table                regenerate results/README.md
     plot ROW             learning curves and sequences-to-success, as PNG
@@ -69,7 +70,7 @@ def command_line(argv) -> str:
 
 def check_rows(rows) -> None:
     """Every ROW names a row (or a config file); an unknown one gets the nearest names."""
-    from tasks import config
+    from . import config
     known = config.rows()
     for row in rows:
         if row in known or (row.endswith(".yaml") and Path(row).is_file()):
@@ -81,7 +82,7 @@ def check_rows(rows) -> None:
 
 # ---------------------------------------------------------------- commands
 def cmd_list(args) -> int:
-    from tasks import config
+    from . import config
     from . import models, readings, report
     if args.readings:
         for name, r in readings.READINGS.items():
@@ -99,12 +100,14 @@ def cmd_list(args) -> int:
 
 def cmd_reproduce(args) -> int:
     from . import report, reproduce
+    from .studies import traces
     check_rows(args.rows)
     plans = [reproduce.prepare(row, trials=args.trials, seed=args.seed, out=args.out, model=args.model,
                                trace=args.trace, max_sequences=args.max_sequences, reading=args.reading)
              for row in args.rows]
     for row, (_, _, rowdir, _) in zip(args.rows, plans):
         s = reproduce.reproduce(row, trials=args.trials, seed=args.seed, workers=args.workers, out=args.out,
+                                hooks=traces.HOOKS,
                                 command=args.command, model=args.model, trace=args.trace,
                                 max_sequences=args.max_sequences, checkpoint_seconds=args.checkpoint_every,
                                 reading=args.reading)
@@ -119,7 +122,8 @@ def cmd_reproduce(args) -> int:
 
 def cmd_sample(args) -> int:
     import numpy as np
-    from tasks import FAMILIES, config
+    from tasks import FAMILIES
+    from . import config
     from .results import check_writable
     check_rows([args.row])
     out = args.out if args.out.endswith(".npz") else args.out + ".npz"    # np.savez's own rule, said aloud
@@ -164,7 +168,8 @@ def cmd_table(args) -> int:
 def cmd_plot(args) -> int:
     from . import report
     check_rows([args.row])
-    paths = report.plot_traces(args.row, args.out) if args.traces else report.plot_row(args.row, args.out)
+    from .studies import traces
+    paths = traces.plot(args.row, args.out) if args.traces else report.plot_row(args.row, args.out)
     for path in paths:
         print(f"written: {path}")
     return 0
@@ -177,14 +182,14 @@ def cmd_verify(args) -> int:
 
 
 def cmd_carousel(args) -> int:
-    from . import diagnostics
+    from .studies import carousel as diagnostics
     for path in diagnostics.write(args.out, command=args.command):
         print(f"written: {path}")
     return 0
 
 
 def cmd_drift(args) -> int:
-    from . import drift
+    from .studies import drift
     if args.by_trial:
         check_rows(args.by_trial)
         paths = drift.write_by_trial(args.by_trial, Path(args.out) / "trials", command=args.command)
@@ -196,7 +201,7 @@ def cmd_drift(args) -> int:
 
 
 def cmd_misses(args) -> int:
-    from . import misses
+    from .studies import misses
     check_rows(args.rows)
     for path in misses.write(args.rows, args.out, command=args.command):
         print(f"written: {path}")
@@ -204,7 +209,7 @@ def cmd_misses(args) -> int:
 
 
 def cmd_plateau(args) -> int:
-    from . import plateau
+    from .studies import plateau
     check_rows([args.row])
     key = "lr" if args.lr else "T"
     values = args.lr or args.T
@@ -219,7 +224,7 @@ def cmd_plateau(args) -> int:
 
 
 def cmd_wait(args) -> int:
-    from . import wait
+    from .studies import wait
     check_rows(args.rows)
     for row in args.rows:
         for t in wait.run(row, args.trials, out=args.out, command=args.command)["trials"]:
@@ -233,7 +238,8 @@ def cmd_wait(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from . import bench, results
+    from . import results
+    from .bench import speed as bench
     full = results.RESULTS / "complexity"
     out = args.out or (results.SCRATCH / "complexity" if args.quick else full)
     if args.quick and Path(out).resolve() == full.resolve():
@@ -245,14 +251,29 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def cmd_battery(args) -> int:
+    from . import battery, readings, report
+    from .studies import traces
+    if args.reading is not None and args.reading not in readings.READINGS:
+        raise UsageError(f"--reading {args.reading}: no such reading (readings: {', '.join(readings.READINGS)})")
+    entries = battery.plan(args.reading)
+    print(battery.describe(entries, args.reading))
+    if args.dry_run:
+        return 0
+    battery.run(args.reading, workers=args.workers, hooks=traces.HOOKS)
+    print(f"\nwritten: {report.write_readme('results')}")
+    return 0
+
+
 def cmd_demo(args) -> int:
     """The main job: a demonstration in about a minute."""
     from . import report, reproduce
+    from .studies import traces
     out = "results/demo"
     print("Demonstration: row 6a (temporal order, Table 9), 3 trials, the paper's protocol.\n"
           f"Results in {out}/; the full row is `python run.py reproduce 6a` (20 trials).\n"
           "The first run compiles the kernels (about 40 s); later runs load them from the cache.\n")
-    reproduce.reproduce("6a", trials=3, seed=0, out=out, command="python run.py")
+    reproduce.reproduce("6a", trials=3, seed=0, out=out, command="python run.py", hooks=traces.HOOKS)
     report.write_readme(out)
     print(report.table_markdown(out))
     return 0
@@ -283,6 +304,10 @@ def parser() -> Parser:
                    help="a short run: cap training at N sequences (stated in the results; not the protocol)")
     p.add_argument("--checkpoint-every", type=_positive_float, default=60.0, metavar="SECONDS",
                    help="save each running trial's state this often (default 60); SIGINT/SIGTERM save it at once")
+    p = sub.add_parser("battery", help="every paper row and Table 2 competitor at its protocol, longest first (resumable)")
+    p.add_argument("--reading", default=None, metavar="NAME", help="the rows a reading concerns, under it (ROW@NAME)")
+    p.add_argument("--dry-run", action="store_true", help="print the plan and its estimated CPU-hours; run nothing")
+    p.add_argument("--workers", type=pos, default=None, help="parallel processes per row (default: all cores)")
     p = sub.add_parser("sample", help="task instances as arrays (.npz)")
     p.add_argument("row", metavar="ROW", help="row id")
     p.add_argument("--n", type=pos, default=10, help="how many sequences (default 10)")
@@ -326,7 +351,7 @@ def parser() -> Parser:
     return p0
 
 
-COMMANDS = {"list": cmd_list, "reproduce": cmd_reproduce, "sample": cmd_sample, "table": cmd_table,
+COMMANDS = {"list": cmd_list, "reproduce": cmd_reproduce, "battery": cmd_battery, "sample": cmd_sample, "table": cmd_table,
             "plot": cmd_plot, "verify": cmd_verify, "carousel": cmd_carousel, "drift": cmd_drift,
             "misses": cmd_misses, "plateau": cmd_plateau, "wait": cmd_wait, "bench": cmd_bench, None: cmd_demo}
 
@@ -339,6 +364,8 @@ def main(argv=None) -> int:
     prog = f"{PROG} {args.command_name}" if args.command_name else PROG
     try:
         return COMMANDS[args.command_name](args)
+    except BrokenPipeError:                            # the reader went away (| head): nothing to say
+        return 0
     except Interrupted as e:
         print(f"{prog}: {e}", file=sys.stderr)
         return 130

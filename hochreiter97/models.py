@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tasks.config import architecture
+from .config import architecture
 from .baselines import GRU, LSTMForget, RNN
 from .network import Network
 
@@ -93,7 +93,7 @@ def ablation(cfg, model) -> dict:
     for H > 1). Dropped: what only the 1997 LSTM has (gates' fixed biases, block layout,
     timing, 2a's cell construction). lstm-forget and gru are numpy loops: slow.
     """
-    from tasks.config import LSTM_KEYS, validate
+    from .config import LSTM_KEYS, validate
     if cfg["model"] != "lstm97":
         raise ValueError(f"row {cfg['row']}: --model replaces the 1997 LSTM, but this row trains {cfg['model']!r}")
     if model not in BASELINES:

@@ -8,7 +8,7 @@ where; a run that is not the protocol never writes into results/):
     trial-K.json     one finished trial (written atomically, never rewritten), with its fingerprint
     checkpoint-K.pkl a running trial's state, saved every 60 s and on SIGINT/SIGTERM (deleted when it finishes)
     weights-K.npz    the final weights of trial K (np.load: one array per name, as Network.weights)
-    trace-K.npz      with --trace: the recorded sequences of trial K (hochreiter97/traces.py)
+    trace-K.npz      with --trace: the recorded sequences of trial K (hochreiter97/studies/traces.py)
     summary.json     the row over its finished trials, beside the paper's numbers
     .lock            held while a run uses the folder (.lock.owner: its PID)
 
@@ -38,7 +38,7 @@ from pathlib import Path
 import yaml
 from tqdm import tqdm
 
-from tasks import config
+from . import config
 from . import models, readings, results, training
 from .results import Interrupted, RunError, finished_trials, write_json
 
@@ -51,7 +51,7 @@ def _trial_path(rowdir, k):
     return Path(rowdir) / f"trial-{k}.json"
 
 
-def _run_one(cfg, seed, k, rowdir, position, checkpoint_seconds, show, trace=0, fp=None):
+def _run_one(cfg, seed, k, rowdir, position, checkpoint_seconds, show, trace=0, fp=None, hooks=None):
     """Train trial k into rowdir; (k, record), or (k, None) when interrupted (its checkpoint written).
     A worker interrupted ends its process once the checkpoint is on disk."""
     bar = tqdm(desc=f"{cfg['row']} trial {k}", unit=" seq", position=position, leave=False,
@@ -68,7 +68,7 @@ def _run_one(cfg, seed, k, rowdir, position, checkpoint_seconds, show, trace=0, 
         rec = training.run_trial(cfg, seed, k, checkpoint=ckpt, checkpoint_seconds=checkpoint_seconds,
                                  progress=progress, trace=trace, trace_path=Path(rowdir) / f"trace-{k}.npz",
                                  weights_path=Path(rowdir) / f"weights-{k}.npz", fingerprint=fp,
-                                 interrupted=_INTERRUPT.is_set)
+                                 interrupted=_INTERRUPT.is_set, hooks=hooks)
         bar.close()
         if rec is not None:
             write_json(_trial_path(rowdir, k), rec)
@@ -165,14 +165,15 @@ def prepare(row, trials=None, seed=0, out=None, model=None, trace=0, max_sequenc
 
 
 def reproduce(row, trials=None, seed=0, workers=None, out=None, checkpoint_seconds=60.0,
-              show=True, command=None, model=None, trace=0, max_sequences=None, reading=None) -> dict:
+              show=True, command=None, model=None, trace=0, max_sequences=None, reading=None, hooks=None) -> dict:
     """Run the row's trials that are not finished yet; write and return its summary (rewritten
     as each trial finishes, so a row cut off part-way is tabled over its finished trials).
 
     out: None writes a run of the row's protocol into results/, anything else into results/scratch/.
     trace: record that many probes per trial (traces.py); max_sequences: a cap below the
     row's for a short run (stated in the summary as such). A signal (SIGINT, SIGTERM)
-    checkpoints every running trial and raises Interrupted."""
+    checkpoints every running trial and raises Interrupted. hooks (training.Hooks): what each trial
+    records beyond the protocol's fields; the command line passes studies/traces.py's HOOKS."""
     cfg, trials, rowdir, fp = prepare(row, trials, seed, out, model, trace, max_sequences, reading)
     with results.held(rowdir):
         done = _preflight(rowdir, fp)                       # again: the folder is ours now
@@ -191,7 +192,7 @@ def reproduce(row, trials=None, seed=0, workers=None, out=None, checkpoint_secon
         try:
             if pending and workers == 1:
                 for k in pending:
-                    if _run_one(cfg, seed, k, rowdir, 0, checkpoint_seconds, show, trace, fp)[1] is not None:
+                    if _run_one(cfg, seed, k, rowdir, 0, checkpoint_seconds, show, trace, fp, hooks)[1] is not None:
                         write_summary()
                     if _INTERRUPT.is_set():
                         break
@@ -200,7 +201,7 @@ def reproduce(row, trials=None, seed=0, workers=None, out=None, checkpoint_secon
                 with ProcessPoolExecutor(workers, initializer=_worker_init,
                                          initargs=(tqdm.get_lock(), os.getpid())) as pool:
                     futures = [pool.submit(_run_one, cfg, seed, k, rowdir, i % workers, checkpoint_seconds, show,
-                                           trace, fp) for i, k in enumerate(pending)]
+                                           trace, fp, hooks) for i, k in enumerate(pending)]
                     for f in as_completed(futures):
                         try:
                             if f.result()[1] is not None:
@@ -266,7 +267,8 @@ def summarize(cfg, records: dict, trials: int, seed: int, command=None) -> dict:
         "paper": cfg["paper"],
         "command": command or f"python run.py reproduce {cfg['row']} --seed {seed}"
                               + ("" if trials == cfg["trials"] else f" --trials {trials}")
-                              + (f" --model {cfg['model_ablation']}" if cfg.get("model_ablation") else ""),
+                              + (f" --model {cfg['model_ablation']}" if cfg.get("model_ablation") else "")
+                              + (f" --reading {cfg['reading']}" if cfg.get("reading") else ""),
     }
     carries = [r["carry"] for r in recs if "carry" in r]
     if carries:                                        # Table 2's net on 2a: the first symbol's reach at the end

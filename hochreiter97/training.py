@@ -33,7 +33,7 @@ late. Every other rule is checked after every sequence.
 
 Probes: before the sequences numbered 0, 1000, 2000, 4000, ... (doubling) are
 presented, a trial can record a trace of that presentation (reproduce --trace K,
-the first K probes; traces.py) and, for Table 2's net on 2a, how far back the first
+the first K probes, through the caller's Hooks) and, for Table 2's net on 2a, how far back the first
 symbol still reaches (models.carry). Neither changes the trial.
 
 A trial's whole state (weights, random generators, windows, counters, curve) is
@@ -47,19 +47,32 @@ import os
 import time
 import zlib
 from collections import deque
+from dataclasses import dataclass
+from typing import Callable, Optional
 
 import numpy as np
 
 from tasks import FAMILIES, reber
-from tasks.config import architecture, task_params
-from . import models, results, traces
+from .config import architecture, task_params
+from . import models, results
 from .network import one_hot
 
 CURVE_POINTS = 1000
 WRONG_EXAMPLES = 20                # wrong test sequences kept in a trial's record
-CELL_PROBES = 100                  # fresh sequences behind a record's cells_at_end, at most ...
-CELL_STEPS = 20000                 # ... as many as fit in this many steps (the oracle is slow: 2c-5 gets 19)
 PROBE_FIRST = 1000                                     # probes at sequences 0, 1000, 2000, 4000, ...
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """What a trial records beyond the protocol, passed in by the caller (studies/traces.py: HOOKS).
+
+    trace(cfg, weights, x, y, m) -> dict   one presented sequence's internals (reproduce --trace K)
+    stack(traces) -> dict of arrays        the recorded sequences as trace-K.npz holds them
+    record(cfg, st) -> dict                fields added to the finished trial's record (cells_at_end)
+    """
+    trace: Optional[Callable] = None
+    stack: Optional[Callable] = None
+    record: Optional[Callable] = None
 
 
 # ---------------------------------------------------------------- seeds
@@ -320,7 +333,7 @@ def _stop_tests(cfg, seed, trial):
 
 
 def train_until_stop(cfg, st, checkpoint=None, checkpoint_seconds=60.0, progress=None, max_wall=None, watch=None,
-                     interrupted=None):
+                     interrupted=None, hooks=None):
     """Run the trial's training loop from state st to its stop (or to max_wall seconds, or until
     interrupted() is true: then the state is checkpointed and returned unfinished).
     watch(st, out, y, m, correct), if given, sees every training sequence once judged (wait.py);
@@ -338,7 +351,7 @@ def train_until_stop(cfg, st, checkpoint=None, checkpoint_seconds=60.0, progress
     while not st["done"]:
         x, y, m, info = _draw(cfg, st, generate, params)
         if st["n"] == st.get("next_probe"):
-            _probe(cfg, st, net, x, y, m)
+            _probe(cfg, st, net, x, y, m, hooks)
         out = net.train(x, y, m, **train_kw)
         st["n"] += 1
         st["steps"] += len(x)
@@ -368,13 +381,15 @@ def train_until_stop(cfg, st, checkpoint=None, checkpoint_seconds=60.0, progress
     return st
 
 
-def _probe(cfg, st, net, x, y, m):
+def _probe(cfg, st, net, x, y, m, hooks):
     """Before sequence n is presented: its trace (while --trace asks for more) and the 2a carry numbers."""
     n = st["n"]
     if x.ndim == 1:                                    # symbols: traces keep the dense inputs
         x = one_hot(x, cfg["n_in"])
     if st["trace_left"] > 0:
-        rec = traces.record(architecture(cfg), net.weights, x, y, m, cfg["lr"], cfg["timing"], cfg["output_error"])
+        if hooks is None or hooks.trace is None:
+            raise ValueError(f"row {cfg['row']}: traces asked for, but no trace hook given (training.Hooks)")
+        rec = hooks.trace(cfg, net.weights, x, y, m)
         st["traces"].append(dict(rec, at=n, inputs=x, targets=y, mask=m))
         st["trace_left"] -= 1
     carry = models.carry(cfg, net.weights)
@@ -384,10 +399,10 @@ def _probe(cfg, st, net, x, y, m):
     st["next_probe"] = (PROBE_FIRST if n < PROBE_FIRST else 2 * n) if more else None
 
 
-def final_trace(cfg, st):
+def final_trace(cfg, st, hooks):
     """The end-of-training trace: a fresh sequence (the trial's first final-test sequence), final weights."""
     x, y, m, _ = fixed_sequences(cfg, st["seed"], st["trial"], "final_test", 1)[0]
-    rec = traces.record(architecture(cfg), st["weights"], x, y, m, cfg["lr"], cfg["timing"], cfg["output_error"])
+    rec = hooks.trace(cfg, st["weights"], x, y, m)
     return dict(rec, at=-1, inputs=x, targets=y, mask=m)
 
 
@@ -399,7 +414,7 @@ def final_test(cfg, st) -> dict:
     return evaluate(cfg, net, fixed_sequences(cfg, st["seed"], st["trial"], "final_test", cfg["test_size"]))
 
 
-def trial_record(cfg, st, test) -> dict:
+def trial_record(cfg, st, test, hooks=None) -> dict:
     """What trial-K.json holds."""
     points = st["curve"] + ([(st["n"], st["curve_acc"][0] / st["curve_acc"][1])] if st["curve_acc"][1] else [])
     curve = merge_curve(points, max(1, math.ceil(len(points) / CURVE_POINTS)))
@@ -421,11 +436,8 @@ def trial_record(cfg, st, test) -> dict:
     if cfg["stop"] == "REBER":                         # where the success test fails (or not) at the end
         net = models.wrap(cfg, st["weights"])
         rec["reber_mistakes"] = {name: reber_mistakes(net, strings) for name, strings in zip(("train", "test"), st["reber_sets"])}
-    if cfg["model"] == "lstm97":                       # drift: how saturated each cell is when read (traces.cells_at_end)
-        seqs = fixed_sequences(cfg, st["seed"], st["trial"], "final_test", CELL_PROBES)
-        lengths = np.cumsum([len(s[0]) for s in seqs])
-        seqs = seqs[:max(1, int(np.searchsorted(lengths, CELL_STEPS, side="right")))]
-        rec["cells_at_end"] = traces.cells_at_end(architecture(cfg), st["weights"], seqs)
+    if hooks is not None and hooks.record is not None:  # what the caller's studies record (cells_at_end)
+        rec.update(hooks.record(cfg, st))
     carry = models.carry(cfg, st["weights"])           # Table 2's net on 2a: the first symbol's reach (cap_note)
     if carry is not None:
         rec["carry"] = carry
@@ -452,12 +464,13 @@ def load_state(path) -> dict:
 
 
 def run_trial(cfg, seed: int, trial: int, checkpoint=None, checkpoint_seconds=60.0, progress=None, max_wall=None,
-              trace: int = 0, trace_path=None, weights_path=None, fingerprint=None, interrupted=None):
+              trace: int = 0, trace_path=None, weights_path=None, fingerprint=None, interrupted=None, hooks=None):
     """Train one trial to its stop, resuming from `checkpoint` if it exists; return its record
     (or None when max_wall ran out or interrupted() became true first: the state is then in the checkpoint).
     trace > 0: record that many probes and the end of training into trace_path (.npz).
     weights_path: where to save the final weights (.npz, one array per weight name; save_weights).
-    fingerprint (results.fingerprint): kept in the state and the record; a checkpoint of another is refused."""
+    fingerprint (results.fingerprint): kept in the state and the record; a checkpoint of another is refused.
+    hooks (Hooks): what the trial records beyond the protocol's fields (traces, cells_at_end)."""
     if checkpoint is not None and os.path.exists(checkpoint):
         st = load_state(checkpoint)
         if fingerprint is not None:
@@ -465,11 +478,12 @@ def run_trial(cfg, seed: int, trial: int, checkpoint=None, checkpoint_seconds=60
     else:
         st = new_trial(cfg, seed, trial, trace)
         st["fingerprint"] = fingerprint
-    st = train_until_stop(cfg, st, checkpoint, checkpoint_seconds, progress, max_wall, interrupted=interrupted)
+    st = train_until_stop(cfg, st, checkpoint, checkpoint_seconds, progress, max_wall, interrupted=interrupted,
+                          hooks=hooks)
     if not st["done"]:
         return None
     if trace and trace_path is not None:
-        np.savez(trace_path, **traces.stack(st.get("traces", []) + [final_trace(cfg, st)]))
+        np.savez(trace_path, **hooks.stack(st.get("traces", []) + [final_trace(cfg, st, hooks)]))
     if weights_path is not None:
         save_weights(st["weights"], weights_path)
-    return trial_record(cfg, st, final_test(cfg, st))
+    return trial_record(cfg, st, final_test(cfg, st), hooks)

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 import run
-from hochreiter97 import Network, bench, bench_memory
+from hochreiter97 import Network
+from hochreiter97.bench import memory as bench_memory, speed as bench
 from hochreiter97.verify import VARIANTS, _problem, rel_error
 
 
@@ -56,7 +57,7 @@ def test_linear_fit_of_a_line():
 
 
 def test_battery_rows_are_the_papers_and_each_has_its_number():
-    from tasks import config
+    from hochreiter97 import config
     rows = bench.paper_rows()
     assert len(rows) == 31 and "4-1" in rows and "2c-9" in rows
     assert not any("@" in r or r.startswith(("rtrl", "bptt")) or r.endswith(("igb0", "noog")) for r in rows)

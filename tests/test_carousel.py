@@ -1,11 +1,12 @@
-"""The carousel measurement (hochreiter97/diagnostics.py, `python run.py carousel`)."""
+"""The carousel measurement (hochreiter97/studies/carousel.py, `python run.py carousel`)."""
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from hochreiter97 import diagnostics, verify
+from hochreiter97 import verify
+from hochreiter97.studies import carousel as diagnostics
 from hochreiter97.architecture import Architecture, init_weights
 from hochreiter97.baselines import lstm97_full
 from hochreiter97.squash import dh

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from hochreiter97 import models, readings, results, training
-from tasks import config
+from hochreiter97.studies import traces
+from hochreiter97 import config
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results"
@@ -44,7 +45,7 @@ def test_a_committed_first_trial_re_runs_bit_identically(row, tmp_path):
     committed = json.loads((RESULTS / row / "trial-0.json").read_text())
     cfg = config.load(row)
     again = training.run_trial(cfg, committed["seed"], 0, fingerprint=results.fingerprint(cfg, committed["seed"]),
-                               weights_path=tmp_path / "w.npz")
+                               weights_path=tmp_path / "w.npz", hooks=traces.HOOKS)
     again = json.loads(json.dumps(again))                                # as written to disk
     assert {k: v for k, v in again.items() if k not in TIMING} == {k: v for k, v in committed.items() if k not in TIMING}
     with np.load(RESULTS / row / "weights-0.npz") as w, np.load(tmp_path / "w.npz") as v:

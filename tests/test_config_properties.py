@@ -5,7 +5,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from tasks import config
+from hochreiter97 import config
 
 ROWS = config.rows()
 STRUCTURAL = {"model", "task", "stop", "variant", "trainer", "bias", "blocks", "n_in", "n_out", "output_gate",

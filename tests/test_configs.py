@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import yaml
 
-from tasks import config
-from tasks.config import CONFIG_DIR, ConfigError
+from hochreiter97 import config
+from hochreiter97.config import CONFIG_DIR, ConfigError
 
 # Every row, in the paper's order (Tables 1, 2 and §5.2, 3, 4, 5, 6, 7, 8, 9).
 ROWS = ["1-1", "1-2", "1-3", "1-4", "1-5", "2a", "2b",

@@ -1,6 +1,6 @@
 import pytest
 
-from hochreiter97 import costs
+from hochreiter97.bench import costs
 from tests.table10 import TABLE10
 
 

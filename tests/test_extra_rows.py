@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from hochreiter97 import models, report, reproduce, training
-from tasks import config
-from tasks.config import ConfigError
+from hochreiter97 import config
+from hochreiter97.config import ConfigError
 
 # Table 2 (SPEC §4.2): row -> (trainer, p, learning rate, weights, % successful)
 TABLE2 = {"rtrl-p4-lr1": ("rtrl", 4, 1.0, 36, 78), "rtrl-p4-lr4": ("rtrl", 4, 4.0, 36, 56),

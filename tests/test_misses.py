@@ -4,8 +4,9 @@ import json
 import numpy as np
 import pytest
 
-from hochreiter97 import misses, models, training
-from tasks import config
+from hochreiter97 import models, training
+from hochreiter97.studies import misses
+from hochreiter97 import config
 
 ROW = "4-1"
 

@@ -5,8 +5,9 @@ import sys
 
 import pytest
 
-from hochreiter97 import plateau, training
-from tasks import config
+from hochreiter97 import training
+from hochreiter97.studies import plateau
+from hochreiter97 import config
 
 
 LOAD = config.load

@@ -4,7 +4,7 @@ import pytest
 
 from hochreiter97 import Architecture, Network, readings, reference
 from hochreiter97.architecture import init_weights
-from tasks import config
+from hochreiter97 import config
 
 JKU = dict(bias="all", init_range=0.5, in_gate_bias=(-1.0, -2.0), gate_bias_init="add", reset_activation=0.5)
 

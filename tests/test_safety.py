@@ -20,7 +20,7 @@ import pytest
 
 import run
 from hochreiter97 import reproduce, results
-from tasks import config
+from hochreiter97 import config
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMING = ("wall_seconds", "steps_per_second")
@@ -258,8 +258,8 @@ def test_a_run_that_is_not_the_protocol_writes_to_scratch_and_never_into_results
 def test_bench_quick_never_writes_over_the_full_benchmark(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     seen = []
-    monkeypatch.setattr("hochreiter97.bench.run", lambda quick, out: seen.append(out) or {"plots": []})
-    monkeypatch.setattr("hochreiter97.bench.summary", lambda result: "")
+    monkeypatch.setattr("hochreiter97.bench.speed.run", lambda quick, out: seen.append(out) or {"plots": []})
+    monkeypatch.setattr("hochreiter97.bench.speed.summary", lambda result: "")
     assert run.main(["bench", "--quick"]) == 0 and seen == [str(Path("results/scratch/complexity"))]
     assert run.main(["bench", "--quick", "--out", "results/complexity"]) == 2
     assert "holds the committed full benchmark" in capsys.readouterr().err

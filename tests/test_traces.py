@@ -2,15 +2,17 @@
 import numpy as np
 
 from hochreiter97 import reference, report, reproduce, training
+from hochreiter97.studies import traces as trace_study
 from hochreiter97.baselines import lstm97_full
 from hochreiter97.network import Network
-from tasks import FAMILIES, config
+from tasks import FAMILIES
+from hochreiter97 import config
 
 
 def traced(tmp_path, row="4-1", cap=1500, k=3):
     cfg = dict(config.load(row), max_sequences=cap, test_size=2)
     path = tmp_path / "trace.npz"
-    rec = training.run_trial(cfg, seed=0, trial=0, trace=k, trace_path=path)
+    rec = training.run_trial(cfg, seed=0, trial=0, trace=k, trace_path=path, hooks=trace_study.HOOKS)
     return cfg, rec, dict(np.load(path))
 
 
@@ -64,14 +66,15 @@ def test_trace_operation_counts(tmp_path):
 def test_reproduce_trace_and_plot(tmp_path, monkeypatch):
     small = dict(config.load("6a"), max_sequences=1200, test_size=2)
     monkeypatch.setattr(config, "load", lambda r: small)
-    reproduce.reproduce("6a", trials=1, seed=0, workers=1, out=tmp_path, show=False, trace=2)
+    reproduce.reproduce("6a", trials=1, seed=0, workers=1, out=tmp_path, show=False, trace=2,
+                        hooks=trace_study.HOOKS)
     z = np.load(tmp_path / "6a" / "trace-0.npz")
     assert list(z["at"]) == [0, 1000, -1]
-    assert [p.name for p in report.plot_traces("6a", tmp_path)] == ["traces-0.png"]
+    assert [p.name for p in trace_study.plot("6a", tmp_path)] == ["traces-0.png"]
 
 
 def test_cells_at_end_reads_the_last_target_step():
-    from hochreiter97 import traces
+    from hochreiter97.studies import traces
     cfg = config.load("6a")
     arch = config.architecture(cfg)
     w = Network.build(arch, seed=3).weights
@@ -92,7 +95,7 @@ def test_cells_at_end_reads_the_last_target_step():
 
 
 def test_cells_at_end_sees_a_saturated_cell():
-    from hochreiter97 import traces
+    from hochreiter97.studies import traces
     cfg = config.load("6a")
     arch = config.architecture(cfg)
     w = Network.build(arch, seed=3).weights

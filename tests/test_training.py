@@ -7,7 +7,9 @@ import pytest
 from hochreiter97 import Network, kernel, report, reproduce, training
 from hochreiter97.architecture import WEIGHT_NAMES
 from hochreiter97.results import RunError
-from tasks import adding, config
+from hochreiter97.studies import traces
+from tasks import adding
+from hochreiter97 import config
 
 
 def small(row="6a", **overrides):
@@ -312,8 +314,8 @@ def test_a_row_cut_off_part_way_has_a_summary_of_its_finished_trials(tmp_path, m
 def test_reproduce_writes_results_independent_of_workers(tmp_path, monkeypatch):
     cfg = small(window=50, beta=0.5, max_sequences=400, test_size=20)
     monkeypatch.setattr(config, "load", lambda row: cfg)
-    one = reproduce.reproduce("6a", trials=2, seed=1, workers=1, out=tmp_path / "a", show=False)
-    two = reproduce.reproduce("6a", trials=2, seed=1, workers=2, out=tmp_path / "b", show=False)
+    one = reproduce.reproduce("6a", trials=2, seed=1, workers=1, out=tmp_path / "a", show=False, hooks=traces.HOOKS)
+    two = reproduce.reproduce("6a", trials=2, seed=1, workers=2, out=tmp_path / "b", show=False, hooks=traces.HOOKS)
     for k in range(2):
         ra = json.loads((tmp_path / "a" / "6a" / f"trial-{k}.json").read_text())
         rb = json.loads((tmp_path / "b" / "6a" / f"trial-{k}.json").read_text())
@@ -325,7 +327,7 @@ def test_reproduce_writes_results_independent_of_workers(tmp_path, monkeypatch):
         wa, wb = np.load(tmp_path / "a" / "6a" / f"weights-{k}.npz"), np.load(tmp_path / "b" / "6a" / f"weights-{k}.npz")
         assert sorted(wa) == sorted(WEIGHT_NAMES) and all(np.array_equal(wa[n], wb[n]) for n in WEIGHT_NAMES)
         cells = json.loads((tmp_path / "a" / "6a" / f"trial-{k}.json").read_text())["cells_at_end"]
-        assert cells["n"] == training.CELL_PROBES and len(cells["dh_ratio"]) == 4      # 6a: 100 x ~105 steps fit
+        assert cells["n"] == traces.CELL_PROBES and len(cells["dh_ratio"]) == 4      # 6a: 100 x ~105 steps fit
     assert one["cells_saturated"]["dh_ratio_below"] == reproduce.SATURATED
     again = reproduce.reproduce("6a", trials=2, seed=1, workers=1, out=tmp_path / "a", show=False)
     assert again["sequences"] == one["sequences"]                       # finished trials are not rerun

@@ -1,4 +1,4 @@
-"""What ST3's stop waits for: misses counted while a trial trains (hochreiter97/wait.py)."""
+"""What ST3's stop waits for: misses counted while a trial trains (hochreiter97/studies/wait.py)."""
 import copy
 import json
 import math
@@ -7,9 +7,11 @@ import numpy as np
 import pytest
 
 import run
-from hochreiter97 import training, wait
-from tasks import FAMILIES, config
-from tasks.config import task_params
+from hochreiter97 import training
+from hochreiter97.studies import wait
+from tasks import FAMILIES
+from hochreiter97 import config
+from hochreiter97.config import task_params
 
 LOAD = config.load
 

@@ -25,10 +25,12 @@ sequences and padded with NaN to the longest (`lengths` gives each length), with
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
-from . import reference
-from .squash import dh
+from .. import config, reference, training
+from ..squash import dh
 
 FIELDS = ("s_c", "y_in", "y_out", "y_c", "e_s", "y_k", "ops")
 
@@ -116,3 +118,101 @@ def relevant_steps(cfg, inputs) -> np.ndarray:
     if task == "reber":
         return np.array([1])                                        # the T|P repeated before the end
     return np.array([], dtype=int)
+
+
+# ---------------------------------------------------------------- what a trial records through training.Hooks
+CELL_PROBES = 100                  # fresh sequences behind a record's cells_at_end, at most ...
+CELL_STEPS = 20000                 # ... as many as fit in this many steps (the oracle is slow: 2c-5 gets 19)
+
+
+def trace_sequence(cfg, weights, x, y, m) -> dict:
+    """One presented sequence of the row's net, recorded (reproduce --trace)."""
+    return record(config.architecture(cfg), weights, x, y, m, cfg["lr"], cfg["timing"], cfg["output_error"])
+
+
+def cells_record(cfg, st) -> dict:
+    """The trial record's cells_at_end (drift: how saturated each cell is when read), 1997 LSTM rows only."""
+    if cfg["model"] != "lstm97":
+        return {}
+    seqs = training.fixed_sequences(cfg, st["seed"], st["trial"], "final_test", CELL_PROBES)
+    lengths = np.cumsum([len(s[0]) for s in seqs])
+    seqs = seqs[:max(1, int(np.searchsorted(lengths, CELL_STEPS, side="right")))]
+    return {"cells_at_end": cells_at_end(config.architecture(cfg), st["weights"], seqs)}
+
+
+HOOKS = training.Hooks(trace=trace_sequence, stack=stack, record=cells_record)
+
+
+# ---------------------------------------------------------------- the figure (run.py plot ROW --traces)
+def plot(row, out="results") -> list:
+    """One figure per trial of `reproduce ROW --trace K`: a row of panels per recorded sequence.
+
+    Left: the cell states s_c over the sequence (drift: |s_c| grows, h'(s_c) vanishes).
+    Middle: input gates (solid) and output gates (dashed) per block; grey lines mark the
+    task's relevant inputs (relevant_steps), dots the gates' values there.
+    Right: y_out h'(s_c), the factor scaling the error entering each cell (eqs. 40-41),
+    and |e_s| at the steps with a target (dots). Titles give each step's operation count.
+    """
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    import yaml
+
+    rowdir = Path(out) / row
+    files = sorted(rowdir.glob("trace-*.npz"))
+    if not files:
+        raise ValueError(f"{rowdir}: no traces (run: python run.py reproduce {row} --trace K)")
+    cfg = yaml.safe_load((rowdir / "config.yaml").read_text())
+    written = []
+    for path in files:
+        z = np.load(path)
+        P = len(z["at"])
+        fig, axes = plt.subplots(P, 3, figsize=(13, 2.3 * P), squeeze=False)
+        for i in range(P):
+            L = int(z["lengths"][i])
+            t = np.arange(L)
+            s_c, y_in, y_out = z["s_c"][i, :L], z["y_in"][i, :L], z["y_out"][i, :L]
+            C, S = s_c.shape[1:]
+            marks = relevant_steps(cfg, z["inputs"][i, :L])
+            when = "end of training" if z["at"][i] < 0 else f"before sequence {int(z['at'][i]):,}"
+            ax = axes[i, 0]
+            for j in range(C):
+                for v in range(S):
+                    ax.plot(t, s_c[:, j, v], lw=0.9, label=f"s_c {j}.{v}")
+            ax.set_ylabel(when, fontsize=8)
+            ax = axes[i, 1]
+            for j in range(C):
+                line, = ax.plot(t, y_in[:, j], lw=0.9, label=f"y_in {j}")
+                ax.plot(t, y_out[:, j], lw=0.9, ls="--", color=line.get_color(), label=f"y_out {j}")
+                ax.plot(marks, y_in[marks, j], "o", ms=3, color=line.get_color())
+            for m in marks:
+                for a in axes[i, :2]:
+                    a.axvline(m, color="0.6", lw=0.6, zorder=0)
+            ax.set_ylim(-0.02, 1.02)
+            ax = axes[i, 2]
+            scale = y_out[:, :, None] * dh(s_c, cfg["squash"])
+            e_s, mask = np.abs(z["e_s"][i, :L]), z["mask"][i, :L]
+            for j in range(C):
+                for v in range(S):
+                    line, = ax.plot(t, scale[:, j, v], lw=0.9)
+                    ax.plot(t[mask], e_s[mask, j, v], "o", ms=3, color=line.get_color())
+            ax.set_yscale("log")
+            ops = z["ops"][i, :L]
+            axes[i, 2].set_title(f"ops/step {int(ops.min())}–{int(ops.max())}", fontsize=8, loc="right")
+        axes[0, 0].set_title("cell states s_c")
+        axes[0, 1].set_title("input gates (—), output gates (--); | relevant inputs")
+        axes[0, 2].set_title("y_out h'(s_c); |e_s| at targets (dots)", loc="left")
+        for j, ax in enumerate(axes[0]):
+            if j < 2:
+                ax.legend(fontsize=6, ncol=2, loc="best")
+        for ax in axes[-1]:
+            ax.set_xlabel("step t of the sequence")
+        fig.suptitle(f"{row}: traces of trial {path.stem.split('-')[-1]}"
+                     + (f" ({cfg['ablation']})" if cfg.get("ablation") else ""), fontsize=10)
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / P))                # room for the title
+        png = rowdir / f"{path.stem.replace('trace', 'traces')}.png"
+        fig.savefig(png, dpi=110)
+        plt.close(fig)
+        written.append(png)
+    return written

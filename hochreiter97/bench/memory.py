@@ -18,7 +18,7 @@ what the call allocates is: for the rule, its O(W) state (and, for sparse inputs
 only, the active-input lists: 8 bytes per step plus 16 per non-zero input); for
 BPTT, the stored activations. The resolution is the allocator's: a few hundred kB
 taken from memory the process already holds do not show. Each T runs in a fresh process
-(`python -m hochreiter97.bench_memory T`), so that memory freed by an earlier
+(`python -m hochreiter97.bench.memory T`), so that memory freed by an earlier
 measurement cannot be reused unseen.
 
 `bptt` computes the same truncated gradient as the rule (tests/test_bench.py checks
@@ -32,10 +32,10 @@ import sys
 
 import numpy as np
 
-from . import kernel, reference
-from .architecture import WEIGHT_NAMES
-from .network import Network
-from .squash import df, g, dg, h, dh
+from .. import kernel, reference
+from ..architecture import WEIGHT_NAMES
+from ..network import Network
+from ..squash import df, g, dg, h, dh
 
 ROW = "4-1"                      # the 93-weight net of Experiment 4, adding-problem sequences
 
@@ -93,7 +93,8 @@ def _reset_peak():
 
 def measure(T, seed=0) -> dict:
     """Peak memory of one training sequence of length about T, rule and BPTT (this process)."""
-    from tasks import FAMILIES, config
+    from tasks import FAMILIES
+    from .. import config
     cfg = config.load(ROW)
     arch = config.architecture(cfg)
     rng = np.random.default_rng(seed)
@@ -114,7 +115,7 @@ def measure(T, seed=0) -> dict:
 
 
 def measure_in_fresh_process(T, seed=0) -> dict:
-    out = subprocess.run([sys.executable, "-m", "hochreiter97.bench_memory", str(T), str(seed)],
+    out = subprocess.run([sys.executable, "-m", "hochreiter97.bench.memory", str(T), str(seed)],
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 

@@ -25,8 +25,8 @@ stay within constant bounds over every Table 10 architecture.
 """
 import numpy as np
 
-from . import reference
-from .architecture import init_weights
+from .. import reference
+from ..architecture import init_weights
 
 FORWARD = ("(6)", "(7)", "(8)", "(9)", "output", "(25)", "(27)")
 UPDATE = ("(19)", "(20)", "(21)", "(22)", "(23)", "(26)", "(28)")

@@ -40,9 +40,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import costs, kernel
-from .architecture import Architecture, WEIGHT_NAMES
-from .network import Network
+from .. import kernel
+from . import costs
+from ..architecture import Architecture, WEIGHT_NAMES
+from ..network import Network
 
 DENSE_BLOCKS = (1, 2, 3, 4, 6, 8, 10, 12, 15, 18)       # about 70 .. 19,700 weights
 QUICK_DENSE_BLOCKS = (1, 4, 10)
@@ -54,7 +55,7 @@ SEQUENCE_SOURCES = ("success_after", "st2")               # the paper's sequence
 
 def paper_rows() -> list:
     """The rows of the paper's battery: LSTM rows of Tables 1-9, no ablations, no competitors."""
-    from tasks import config
+    from .. import config
     return [r for r in config.rows()
             if config.load(r).get("model", "lstm97") == "lstm97" and not config.load(r).get("ablation")]
 
@@ -75,7 +76,8 @@ def dense_sequences(arch, rng, n, L=1000):
 
 def row_sequences(cfg, rng, steps, max_bytes=150e6):
     """At least `steps` steps of the row's own sequences (fewer if they would pass max_bytes)."""
-    from tasks import FAMILIES, config
+    from tasks import FAMILIES
+    from .. import config
     family, params = FAMILIES[cfg["task"]], config.task_params(cfg)
     seqs, total, seconds = [], 0, 0.0
     while total < steps and (not seqs or (len(seqs) + 1) * seqs[0][0].nbytes < max_bytes):
@@ -230,7 +232,7 @@ def _reproduced(row, results) -> dict:
 
 def battery(rows, by_row, cores, results="results") -> dict:
     """Core-hours of the paper's battery at the measured speeds, per row and in total."""
-    from tasks import config
+    from .. import config
     per_row, totals = [], {"api": 0.0, "kernel": 0.0, "generate": 0.0}
     for row in rows:
         cfg, rec = config.load(row), by_row[row]
@@ -250,8 +252,8 @@ def battery(rows, by_row, cores, results="results") -> dict:
 
 
 def run(quick=False, out="results/complexity", progress=print, results="results") -> dict:
-    from tasks import config
-    from . import bench_memory
+    from .. import config
+    from . import memory as bench_memory
     load_before = os.getloadavg()
     started = time.time()
     rng = np.random.default_rng(0)
@@ -308,13 +310,13 @@ def run(quick=False, out="results/complexity", progress=print, results="results"
     path = Path(out)
     path.mkdir(parents=True, exist_ok=True)
     (path / "bench.json").write_text(json.dumps(result, indent=1))
-    from . import bench_report
+    from . import report as bench_report
     result["plots"] = [str(p) for p in bench_report.write(result, path)]
     return result
 
 
 def _fill_untimed(rows, by_row):
-    from tasks import config
+    from .. import config
     filled = dict(by_row)
     for row in rows:
         if row in filled:

@@ -32,9 +32,11 @@ from pathlib import Path
 
 import yaml
 
-from hochreiter97.architecture import Architecture, BIAS_CODES, CONNECTIVITY, SQUASH_VARIANTS, OUTPUT_UNITS
+import tasks
 
-CONFIG_DIR = Path(__file__).parent / "configs"
+from .architecture import Architecture, BIAS_CODES, CONNECTIVITY, SQUASH_VARIANTS, OUTPUT_UNITS
+
+CONFIG_DIR = Path(tasks.__file__).parent / "configs"        # the row YAML files: data of tasks/
 STOPS = ("ST3", "ST1ST2", "NSEQ", "ABS", "REBER")
 
 
@@ -322,7 +324,7 @@ def raw(row_or_path, _chain=()):
     merged["seeds_of"] = base_cfg["seeds_of"] or base     # the base's trial seeds: its sequences
     merged.update((k, v) for k, v in own.items() if k != "base")
     cfg = validate(merged, str(path))
-    from hochreiter97.models import n_weights             # imports this module
+    from .models import n_weights             # imports this module
     merged["paper"] = dict(base_raw["paper"], weights=n_weights(cfg))
     return merged
 

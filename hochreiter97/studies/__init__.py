@@ -1,0 +1,3 @@
+"""Studies: what re-runs trials or reads results to explain them (carousel, drift, misses, plateau, wait, traces).
+
+They may import the core and the protocol; nothing below them imports a study (tests/test_layout.py)."""
