@@ -107,7 +107,7 @@ def cmd_reproduce(args) -> int:
         s = reproduce.reproduce(row, trials=args.trials, seed=args.seed, workers=args.workers, out=args.out,
                                 command=args.command, model=args.model, trace=args.trace,
                                 max_sequences=args.max_sequences, checkpoint_seconds=args.checkpoint_every,
-                                reading=args.reading)
+                                reading=args.reading, scheduler=args.scheduler, checkpoint_dir=args.checkpoint_dir)
         seq = s["sequences"]
         print(f"{row}: {s['successes']} of {s['trials']} trials succeeded"
               + (f"; sequences to success mean {seq['mean']:,.0f} (min {seq['min']:,}, max {seq['max']:,})" if seq else "")
@@ -283,6 +283,12 @@ def parser() -> Parser:
                    help="a short run: cap training at N sequences (stated in the results; not the protocol)")
     p.add_argument("--checkpoint-every", type=_positive_float, default=60.0, metavar="SECONDS",
                    help="save each running trial's state this often (default 60); SIGINT/SIGTERM save it at once")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run each trial as a task on this Dask scheduler (e.g. tcp://host:8786) instead of local "
+                        "processes; needs pip install -e '.[cluster]' (docs/cluster.md)")
+    p.add_argument("--checkpoint-dir", default=None, metavar="DIR",
+                   help="with --scheduler: where workers checkpoint running trials, a folder every worker sees "
+                        "at this path (default: the row folder, right for workers on this machine)")
     p = sub.add_parser("sample", help="task instances as arrays (.npz)")
     p.add_argument("row", metavar="ROW", help="row id")
     p.add_argument("--n", type=pos, default=10, help="how many sequences (default 10)")
