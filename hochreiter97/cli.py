@@ -110,7 +110,7 @@ def cmd_reproduce(args) -> int:
                                 hooks=traces.HOOKS,
                                 command=args.command, model=args.model, trace=args.trace,
                                 max_sequences=args.max_sequences, checkpoint_seconds=args.checkpoint_every,
-                                reading=args.reading)
+                                reading=args.reading, scheduler=args.scheduler, checkpoint_dir=args.checkpoint_dir)
         seq = s["sequences"]
         print(f"{row}: {s['successes']} of {s['trials']} trials succeeded"
               + (f"; sequences to success mean {seq['mean']:,.0f} (min {seq['min']:,}, max {seq['max']:,})" if seq else "")
@@ -260,7 +260,8 @@ def cmd_battery(args) -> int:
     print(battery.describe(entries, args.reading))
     if args.dry_run:
         return 0
-    battery.run(args.reading, workers=args.workers, hooks=traces.HOOKS)
+    battery.run(args.reading, workers=args.workers, hooks=traces.HOOKS, scheduler=args.scheduler,
+                checkpoint_dir=args.checkpoint_dir)
     print(f"\nwritten: {report.write_readme('results')}")
     return 0
 
@@ -304,10 +305,20 @@ def parser() -> Parser:
                    help="a short run: cap training at N sequences (stated in the results; not the protocol)")
     p.add_argument("--checkpoint-every", type=_positive_float, default=60.0, metavar="SECONDS",
                    help="save each running trial's state this often (default 60); SIGINT/SIGTERM save it at once")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run each trial as a task on this Dask scheduler (e.g. tcp://host:8786) instead of local "
+                        "processes; needs pip install -e '.[cluster]' (docs/cluster.md)")
+    p.add_argument("--checkpoint-dir", default=None, metavar="DIR",
+                   help="with --scheduler: where workers checkpoint running trials, a folder every worker sees "
+                        "at this path (default: the row folder, right for workers on this machine)")
     p = sub.add_parser("battery", help="every paper row and Table 2 competitor at its protocol, longest first (resumable)")
     p.add_argument("--reading", default=None, metavar="NAME", help="the rows a reading concerns, under it (ROW@NAME)")
     p.add_argument("--dry-run", action="store_true", help="print the plan and its estimated CPU-hours; run nothing")
     p.add_argument("--workers", type=pos, default=None, help="parallel processes per row (default: all cores)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run each trial as a task on this Dask scheduler instead of local processes (docs/cluster.md)")
+    p.add_argument("--checkpoint-dir", default=None, metavar="DIR",
+                   help="with --scheduler: a folder every worker sees, for the running trials' checkpoints")
     p = sub.add_parser("sample", help="task instances as arrays (.npz)")
     p.add_argument("row", metavar="ROW", help="row id")
     p.add_argument("--n", type=pos, default=10, help="how many sequences (default 10)")

@@ -165,7 +165,8 @@ def prepare(row, trials=None, seed=0, out=None, model=None, trace=0, max_sequenc
 
 
 def reproduce(row, trials=None, seed=0, workers=None, out=None, checkpoint_seconds=60.0,
-              show=True, command=None, model=None, trace=0, max_sequences=None, reading=None, hooks=None) -> dict:
+              show=True, command=None, model=None, trace=0, max_sequences=None, reading=None, hooks=None,
+              scheduler=None, checkpoint_dir=None) -> dict:
     """Run the row's trials that are not finished yet; write and return its summary (rewritten
     as each trial finishes, so a row cut off part-way is tabled over its finished trials).
 
@@ -173,7 +174,14 @@ def reproduce(row, trials=None, seed=0, workers=None, out=None, checkpoint_secon
     trace: record that many probes per trial (traces.py); max_sequences: a cap below the
     row's for a short run (stated in the summary as such). A signal (SIGINT, SIGTERM)
     checkpoints every running trial and raises Interrupted. hooks (training.Hooks): what each trial
-    records beyond the protocol's fields; the command line passes studies/traces.py's HOOKS."""
+    records beyond the protocol's fields; the command line passes studies/traces.py's HOOKS.
+    scheduler: each trial a task on a Dask cluster instead (cluster.py: an address, a Client or a cluster),
+    checkpointing into checkpoint_dir (a folder the workers share; default the row folder)."""
+    if scheduler is not None or checkpoint_dir is not None:
+        from . import cluster
+        return cluster.reproduce(row, trials=trials, seed=seed, out=out, checkpoint_seconds=checkpoint_seconds,
+                                 show=show, command=command, model=model, trace=trace, max_sequences=max_sequences,
+                                 reading=reading, scheduler=scheduler, checkpoint_dir=checkpoint_dir, hooks=hooks)
     cfg, trials, rowdir, fp = prepare(row, trials, seed, out, model, trace, max_sequences, reading)
     with results.held(rowdir):
         done = _preflight(rowdir, fp)                       # again: the folder is ours now
