@@ -149,6 +149,8 @@ SCHEMA = {
     "reber_train": (_int(1), "Exp. 1 training strings"),
     "reber_test": (_int(1), "Exp. 1 test strings"),
     "reber_inits": (_int(1), "Exp. 1 weight initialisations per training/test set pair"),
+    "reber_distinct": (_bool(), "Exp. 1: the strings of each set all differ (a set of strings), or are drawn "
+                       "independently and may repeat (false)"),
     "construction_window": (_int(0), "2a: sequences per error average (0: the cell is present from the start)"),
     "construction_min_gain": (_num(0), "2a: relative decrease below which the error 'stopped decreasing'"),
     "paper": (_dict(), "the paper's reported numbers for this row"),
@@ -163,7 +165,7 @@ DEFAULTS = {
     "window": 2000, "beta": None, "st3_error": "sse", "n_seq": None,
     "abs_streak": 10000, "abs_at": "end", "abs_test": "online", "st1_max_wrong": None, "st2_mean_abs": None,
     "st_test_size": 256, "check_fraction": 0.005, "check_min": 50, "test_size": 2560,
-    "reber_train": 256, "reber_test": 256, "reber_inits": 10,
+    "reber_train": 256, "reber_test": 256, "reber_inits": 10, "reber_distinct": False,
     "construction_window": 0, "construction_min_gain": 0.0, "title": None, "correct_threshold": None,
 }
 REQUIRED = ["row", "table", "task", "n_in", "n_out", "bias", "init_range",

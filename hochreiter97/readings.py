@@ -66,6 +66,12 @@ READINGS = {r.name: r for r in (
             "its RTRL program's conventions (docs/findings.md)",
             lambda cfg: cfg["model"] == "lstm97",
             lambda cfg: {"timing": "late", "reset_activation": 0.5, "gate_bias_init": "add"}),
+    Reading("reber-distinct", "Experiment 1's 256 training strings all different (and the 256 test strings)",
+            "§5.1, following Fahlman: \"256 training strings and 256 separate test strings\" (docs/spec.md §4.1): "
+            "a training *set* of strings read as distinct strings; the rows draw their 256 independently, so "
+            "that a set holds fewer than half as many different strings (tests/test_readings.py counts them)",
+            lambda cfg: cfg["task"] == "reber" and not cfg["reber_distinct"],
+            lambda cfg: {"reber_distinct": True}),
     Reading("2b-as-2a", "2b's cell added by 2a's sequential construction (100 sequences, 10 %)",
             "§5.2: 2b uses \"the architectures and parameters\" of 2a, and 2a's net grows by sequential "
             "construction (§4); the row 2b reads Table 10's net with the cell present from the start",

@@ -199,7 +199,8 @@ def new_trial(cfg, seed: int, trial: int, trace: int = 0) -> dict:
         st["rng_abs_test"] = np.random.default_rng(seeds["abs_test"])
     if cfg["task"] == "reber":
         pair_rng = np.random.SeedSequence([seed, zlib.crc32(seed_row(cfg).encode()), 10_000 + trial // cfg["reber_inits"]])
-        st["reber_sets"] = reber.datasets(np.random.default_rng(pair_rng), cfg["reber_train"], cfg["reber_test"])
+        st["reber_sets"] = reber.datasets(np.random.default_rng(pair_rng), cfg["reber_train"], cfg["reber_test"],
+                                          distinct=cfg.get("reber_distinct", False))
     return st
 
 

@@ -186,15 +186,33 @@ def encode(s, target="next", embedded=True):
     return inputs, targets, np.ones(len(s) - 1, dtype=bool)
 
 
-def datasets(rng, n_train=256, n_test=256):
-    """(train, test) lists of embedded strings; no test string is in the training set."""
-    train = [embedded_string(rng) for _ in range(n_train)]
+def datasets(rng, n_train=256, n_test=256, distinct=False):
+    """(train, test) lists of embedded strings; no test string is in the training set.
+
+    distinct: every string of each set differs from the others (drawn until n are distinct, in
+    the order first drawn); otherwise strings are drawn independently and may repeat."""
+    if distinct:
+        train = list(dict.fromkeys(_distinct(rng, n_train, set())))
+    else:
+        train = [embedded_string(rng) for _ in range(n_train)]
     seen, test = set(train), []
     while len(test) < n_test:
         s = embedded_string(rng)
         if s not in seen:
             test.append(s)
+            if distinct:
+                seen.add(s)
     return train, test
+
+
+def _distinct(rng, n, exclude):
+    out, seen = [], set(exclude)
+    while len(out) < n:
+        s = embedded_string(rng)
+        if s not in seen:
+            seen.add(s)
+            out.append(s)
+    return out
 
 
 def generate(rng, target="next", info=False):

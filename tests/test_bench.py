@@ -69,3 +69,14 @@ def test_battery_rows_are_the_papers_and_each_has_its_number():
 def test_dense_sweep_spans_the_issues_range():
     W = [bench.dense_arch(b).n_weights() for b in bench.DENSE_BLOCKS]
     assert W == sorted(W) and 50 <= W[0] <= 100 and 15_000 <= W[-1] <= 25_000
+
+
+def test_end_to_end_measures_the_loop_beside_the_kernel_and_names_the_rows_above_1_5x():
+    from hochreiter97.bench import endtoend
+    m = endtoend.measure_row("6a", steps=3000, kernel_steps=2000)
+    assert m["steps"] > 2000 and m["us_per_step_loop"] > 0 and m["ratio"] == m["us_per_step_loop"] / m["us_per_step_kernel"]
+    rnn = endtoend.measure_row("rtrl-p4-lr10", steps=2000)
+    assert rnn["us_per_step_kernel"] is None and rnn["ratio"] is None       # the baselines: the loop only
+    text = endtoend.markdown({"command": "C", "date": "D", "load_before": [1.0], "load_after": [1.0], "rows": [
+        dict(m, row="a", ratio=1.4), dict(m, row="b", ratio=2.0), rnn]})
+    assert "| a | lstm97 |" in text and text.strip().endswith("Rows above 1.5x the kernel: b.")

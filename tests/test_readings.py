@@ -94,3 +94,15 @@ def test_a_reading_changes_only_its_keys_and_labels_the_folder():
 def test_a_reading_that_does_not_concern_the_row_is_refused(row, name, message):
     with pytest.raises(ValueError, match="^" + message.replace("(", r"\(").replace(")", r"\)")):
         readings.apply(config.load(row), name)
+
+
+def test_reber_distinct_draws_sets_of_different_strings_and_the_rows_sets_repeat():
+    from hochreiter97 import training
+    cfg = config.load("1-1")
+    train, _ = training.new_trial(cfg, 0, 0)["reber_sets"]
+    assert len(set(train)) < len(train) / 2                              # independent draws repeat strings
+    train, test = training.new_trial(readings.apply(cfg, "reber-distinct"), 0, 0)["reber_sets"]
+    assert len(set(train)) == len(train) == 256 and len(set(test)) == len(test) == 256
+    assert not set(train) & set(test)
+    with pytest.raises(ValueError, match="does not concern row 4-1"):
+        readings.apply(config.load("4-1"), "reber-distinct")

@@ -1,4 +1,4 @@
-"""Baselines for comparison with the 1997 LSTM (issue 5): numpy, float64, exact gradients.
+"""Baselines for comparison with the 1997 LSTM: numpy, float64, exact gradients.
 
     RNN          the conventional recurrent net of Table 2, trainer "rtrl" or "bptt"   rnn.py
     LSTMForget   LSTM with forget gate, tanh, full BPTT                              lstm_forget.py

@@ -1,6 +1,6 @@
 """Gated recurrent unit (Cho et al. 2014), trained by full backpropagation through time.
 
-For comparison only (issue 5); see baselines/common.py for the error convention and
+For comparison only; see baselines/common.py for the error convention and
 the output units. Cho et al.'s form, with the reset gate applied before the matrix
 product and z the gate that keeps the old state:
 

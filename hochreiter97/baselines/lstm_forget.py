@@ -3,7 +3,7 @@
 Not the 1997 model: the carousel's self-weight 1 becomes a forget gate f(t), the cell
 input and the cell output are squashed by tanh, and the net is trained by full
 backpropagation through time (summed over the sequence, applied at its end).
-For comparison only (issue 5); see baselines/common.py for the error convention
+For comparison only; see baselines/common.py for the error convention
 and the output units.
 
     u(t)   = [ x(t) | h(t-1) | 1 ]                     read by every gate and the cell input

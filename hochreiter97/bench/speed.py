@@ -342,7 +342,7 @@ def _machine() -> dict:
 
 
 def targets(result) -> list:
-    """Issue 4's targets, each with what this run measured."""
+    """The speed targets, each with what this run measured."""
     recs = {r["arch"]: r for r in result["records"]}
     out = []
     adding = [recs[r] for r in ("4-1", "4-2", "4-3") if r in recs]

@@ -14,7 +14,7 @@ agree, and are checked), and pools the outputs over the trials by target:
     mean |y - t|
     wrong        fraction not correct, as training.judge rules (|y - t| >= correct_threshold)
 
-Nothing trains here. Trials run before their records kept weights (code edee607) are
+Nothing trains here. Trials whose folder keeps no final weights (weights-K.npz) are
 skipped and counted.
 """
 from __future__ import annotations
