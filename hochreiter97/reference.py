@@ -132,6 +132,15 @@ def output_error_k(act, target, output_error="eq19"):
     return e_k
 
 
+def cell_state_error(arch, w, state_t, act, e_k):
+    """(sum_k w_{k c_j^v} e_k, e_s): the error reaching each cell's output, and at its state, eq. (23)."""
+    C, S = arch.blocks, arch.block_size
+    w_kc = w["w_k"][:, arch.cell_columns].reshape(-1, C, S)         # w_{k c_j^v}
+    back = np.einsum("kjv,k->jv", w_kc, e_k)                        # sum_k w_{k c_j^v} e_k, shared by (21) and (23)
+    e_s = act["y_out"][:, None] * dh(state_t["s_c"], arch.squash) * back   # (23)
+    return back, e_s
+
+
 def weight_changes(arch, w, state_t, act, target, alpha, ops=None, output_error="eq19"):
     """The truncated weight changes of one step with a target: eqs. (19)-(28).
 
@@ -146,9 +155,8 @@ def weight_changes(arch, w, state_t, act, target, alpha, ops=None, output_error=
     s_c = state_t["s_c"]
     e_k = output_error_k(act, target, output_error)                 # (19), or the ablation
     e_h = df(act["net_h"]) * (w_ki.T @ e_k)                         # (20)
-    back = np.einsum("kjv,k->jv", w_kc, e_k)                        # sum_k w_{k c_j^v} e_k, shared by (21) and (23)
+    back, e_s = cell_state_error(arch, w, state_t, act, e_k)        # (23), and the sum (21) shares
     e_out = df(act["net_out"]) * (h(s_c, sq) * back).sum(axis=1)[:arch.n_out_gates]  # (21)
-    e_s = act["y_out"][:, None] * dh(s_c, sq) * back                # (23)
     dw = {
         "w_k": alpha * np.outer(e_k, act["v"][:w["w_k"].shape[1]]),                  # (22), l = k
         "w_h": alpha * np.outer(e_h, act["u"][:w["w_h"].shape[1]]),                  # (22), l = i

@@ -37,11 +37,8 @@ FIELDS = ("s_c", "y_in", "y_out", "y_c", "e_s", "y_k", "ops")
 
 def error_at_state(arch, w, state_t, act, target, output_error="eq19"):
     """e_s of one step with a target, as reference.weight_changes computes it."""
-    C, S = arch.blocks, arch.block_size
-    w_kc = w["w_k"][:, arch.cell_columns].reshape(-1, C, S)         # w_{k c_j^v}
     e_k = reference.output_error_k(act, target, output_error)      # (19), or the ablation
-    back = np.einsum("kjv,k->jv", w_kc, e_k)                        # sum_k w_{k c_j^v} e_k
-    return act["y_out"][:, None] * dh(state_t["s_c"], arch.squash) * back   # (23)
+    return reference.cell_state_error(arch, w, state_t, act, e_k)[1]      # (23)
 
 
 def record(arch, w, inputs, targets, mask, alpha, timing="step", output_error="eq19") -> dict:
