@@ -147,20 +147,26 @@ def frozen_streak(cfg, net, rng) -> int:
     return cfg["abs_streak"]
 
 
-def _reber_wrong_steps(net, s):
-    """The steps of string s at which the most active outputs are not exactly the legal next symbols."""
-    x, _, _ = reber.encode(s)
+def _reber_wrong_steps(net, s, encoded=None):
+    """The steps of string s at which the most active outputs are not exactly the legal next symbols.
+    encoded: a cache of (inputs, legal next symbols) by string, kept by the caller."""
+    key = ("check", s)
+    if encoded is not None and key in encoded:
+        x, legal = encoded[key]
+    else:
+        x, legal = reber.encode(s)[0], reber.legal_next(s)
+        if encoded is not None:
+            encoded[key] = (x, legal)
     out = net.run(x)
-    legal = reber.legal_next(s)
     for t in range(len(out)):
         k = int(legal[t].sum())
         if not np.array_equal(np.sort(np.argsort(out[t])[-k:]), np.flatnonzero(legal[t])):
             yield t
 
 
-def reber_correct(net, strings) -> bool:
+def reber_correct(net, strings, encoded=None) -> bool:
     """Experiment 1's success test: at every step the most active outputs are exactly the legal next symbols."""
-    return not any(any(True for _ in _reber_wrong_steps(net, s)) for s in strings)
+    return not any(any(True for _ in _reber_wrong_steps(net, s, encoded)) for s in strings)
 
 
 def reber_mistakes(net, strings) -> dict:
@@ -231,13 +237,17 @@ def _generator(cfg, family):
     return family.generate
 
 
-def _draw(cfg, st, generate, params):
-    """The next training sequence (x, y, m, info); x as `generate` (_generator) gives it."""
+def _draw(cfg, st, generate, params, encoded=None):
+    """The next training sequence (x, y, m, info); x as `generate` (_generator) gives it.
+    encoded: Experiment 1's strings already encoded (a dict kept by the caller; the arrays are only read)."""
     if cfg["task"] == "reber":
         train = st["reber_sets"][0]
         s = train[st["rng_data"].integers(len(train))]
-        x, y, m = reber.encode(s, target=cfg["reber_target"])
-        return x, y, m, None
+        if encoded is None:
+            return (*reber.encode(s, target=cfg["reber_target"]), None)
+        if s not in encoded:
+            encoded[s] = reber.encode(s, target=cfg["reber_target"])
+        return (*encoded[s], None)
     return generate(st["rng_data"], **params, info=True)
 
 
@@ -288,7 +298,7 @@ def merge_curve(curve, size):
     return out
 
 
-def _stopped(cfg, st, net, stop_tests):
+def _stopped(cfg, st, net, stop_tests, encoded=None):
     """Apply the row's stopping rule after sequence n; True when training ends."""
     rule, n = cfg["stop"], st["n"]
     full = len(st["window"]) == cfg["window"]
@@ -309,7 +319,7 @@ def _stopped(cfg, st, net, stop_tests):
     st["next_check"] = n + max(cfg["check_min"], int(cfg["check_fraction"] * n))
     if rule == "REBER":
         train, test = st["reber_sets"]
-        return reber_correct(net, train) and reber_correct(net, test)
+        return reber_correct(net, train, encoded) and reber_correct(net, test, encoded)
     if rule == "ABS":                                   # frozen: abs_streak fresh sequences, all correct
         return frozen_streak(cfg, net, st["rng_abs_test"]) == cfg["abs_streak"]
     result = evaluate(cfg, net, stop_tests)          # ST1ST2
@@ -347,10 +357,11 @@ def train_until_stop(cfg, st, checkpoint=None, checkpoint_seconds=60.0, progress
     family, params = FAMILIES.get(cfg["task"]), task_params(cfg)
     generate, st3 = _generator(cfg, family), cfg["st3_error"]
     stop_tests = _stop_tests(cfg, st["seed"], st["trial"])
+    encoded = {}                                       # Experiment 1: each string of the sets encoded once
     t0 = last_save = time.perf_counter()
     seconds0 = st["seconds"]
     while not st["done"]:
-        x, y, m, info = _draw(cfg, st, generate, params)
+        x, y, m, info = _draw(cfg, st, generate, params, encoded)
         if st["n"] == st.get("next_probe"):
             _probe(cfg, st, net, x, y, m, hooks)
         out = net.train(x, y, m, **train_kw)
@@ -362,7 +373,7 @@ def train_until_stop(cfg, st, checkpoint=None, checkpoint_seconds=60.0, progress
         measure = E if st3 == "sse" else mae if st3 == "mae" else E / (cfg["n_out"] * int(m.sum()))   # "mse"
         if _observe(cfg, st, E, correct, measure) == "construct":
             _add_cell(st, architecture(cfg))
-        if _stopped(cfg, st, net, stop_tests):
+        if _stopped(cfg, st, net, stop_tests, encoded):
             st["done"], st["success"] = True, True
             st["stop_at"] = st["stop_at"] if st["stop_at"] is not None else st["n"]
         elif st["n"] >= cfg["max_sequences"]:

@@ -50,3 +50,12 @@ def test_a_committed_first_trial_re_runs_bit_identically(row, tmp_path):
     assert {k: v for k, v in again.items() if k not in TIMING} == {k: v for k, v in committed.items() if k not in TIMING}
     with np.load(RESULTS / row / "weights-0.npz") as w, np.load(tmp_path / "w.npz") as v:
         assert sorted(w) == sorted(v) and all(np.array_equal(w[k], v[k]) for k in w)
+
+
+def test_an_experiment_1_trial_re_runs_to_the_committed_stop():
+    """An older record (its curve in an earlier format): the stop, the test and where the net misses agree."""
+    committed = json.loads((RESULTS / "1-5" / "trial-16.json").read_text())
+    cfg = config.load("1-5")
+    again = json.loads(json.dumps(training.run_trial(cfg, committed["seed"], 16)))
+    for key in ("success", "sequences", "sequences_presented", "time_steps", "test"):
+        assert again[key] == committed[key], key
