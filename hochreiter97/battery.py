@@ -49,8 +49,8 @@ def plan(reading=None, out=results.RESULTS, bench_json=None) -> list:
             cfg = readings.apply(cfg, reading)
         folder = out / reproduce.folder(cfg)
         done = results.finished_trials(folder) if folder.is_dir() else {}
-        remaining = max(0, cfg["trials"] - len([k for k in done if k < cfg["trials"]]))
-        _, paper_mean = fidelity.paper_target(cfg["paper"])
+        remaining = max(0, cfg.trials - len([k for k in done if k < cfg.trials]))
+        _, paper_mean = fidelity.paper_target(cfg.paper)
         source = f"ours: {len(done)} finished trials"
         if not done and reading is not None and (out / row).is_dir():    # a reading not run yet: the row's own run
             done = results.finished_trials(out / row)
@@ -58,7 +58,7 @@ def plan(reading=None, out=results.RESULTS, bench_json=None) -> list:
         if done:
             per_trial = statistics.fmean(r["sequences_presented"] for r in done.values())
         else:
-            per_trial = min(paper_mean or cfg["max_sequences"], cfg["max_sequences"])
+            per_trial = min(paper_mean or cfg.max_sequences, cfg.max_sequences)
             source = "paper's mean" if paper_mean else "the cap (the paper reports no success)"
         bench = measured.get(row)
         rates = [r["steps_per_second"] for r in done.values() if r.get("steps_per_second")]
@@ -70,7 +70,7 @@ def plan(reading=None, out=results.RESULTS, bench_json=None) -> list:
             seconds = per_trial * bench["mean_length"] * us * 1e-6
         else:
             seconds = None
-        entries.append({"row": row, "folder": str(folder), "trials": cfg["trials"], "remaining": remaining,
+        entries.append({"row": row, "folder": str(folder), "trials": cfg.trials, "remaining": remaining,
                         "sequences_per_trial": per_trial, "source": source,
                         "cpu_seconds": None if seconds is None else seconds * remaining})
     return sorted(entries, key=lambda e: -(e["cpu_seconds"] or 0.0))

@@ -93,8 +93,8 @@ def cmd_list(args) -> int:
     print(f"{'row':{w}} {'task':15} {'weights':>7} {'trials':>6}  paper")
     for row in config.rows():
         cfg = config.load(row)
-        print(f"{row:{w}} {cfg['task']:15} {models.n_weights(cfg):>7} {cfg['trials']:>6}  "
-              f"{report._paper_result(cfg['paper'])}")
+        print(f"{row:{w}} {cfg.task:15} {models.n_weights(cfg):>7} {cfg.trials:>6}  "
+              f"{report._paper_result(cfg.paper)}")
     return 0
 
 
@@ -131,23 +131,23 @@ def cmd_sample(args) -> int:
         raise UsageError(f"--out {args.out}: is a folder, expected a file name")
     check_writable(Path(out).parent)
     cfg = config.load(args.row)
-    family, params = FAMILIES[cfg["task"]], config.task_params(cfg)
+    family, params = FAMILIES[cfg.task], config.task_params(cfg)
     rng = np.random.default_rng(args.seed)
-    width = 8 * (cfg["n_in"] + cfg["n_out"]) + 1
+    width = 8 * (cfg.n_in + cfg.n_out) + 1
 
     def check_size(length, what):
         size = args.n * length * width
         if size > SAMPLE_MAX_BYTES:
             raise UsageError(f"--n {args.n}: {what} {size / 1e9:.1f} GB of arrays ({args.n} sequences of "
-                             f"{length} steps, {cfg['n_in']} inputs); the limit is {SAMPLE_MAX_BYTES / 1e9:.1f} GB: ask for fewer")
+                             f"{length} steps, {cfg.n_in} inputs); the limit is {SAMPLE_MAX_BYTES / 1e9:.1f} GB: ask for fewer")
 
     seqs = [family.generate(rng, **params)]
     check_size(len(seqs[0][0]), "would build about")
     seqs += [family.generate(rng, **params) for _ in range(args.n - 1)]
     L = max(len(x) for x, _, _ in seqs)
     check_size(L, "would build")
-    inputs = np.zeros((args.n, L, cfg["n_in"]))
-    targets = np.zeros((args.n, L, cfg["n_out"]))
+    inputs = np.zeros((args.n, L, cfg.n_in))
+    targets = np.zeros((args.n, L, cfg.n_out))
     mask = np.zeros((args.n, L), bool)
     for i, (x, y, m) in enumerate(seqs):
         inputs[i, :len(x)], targets[i, :len(x)], mask[i, :len(x)] = x, y, m

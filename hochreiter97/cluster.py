@@ -169,7 +169,7 @@ def reproduce(row, trials=None, seed=0, workers=None, out=None, checkpoint_secon
         with results.held(rowdir):
             done = local._preflight(rowdir, fp)           # again: the folder is ours now
             _preflight_checkpoints(ckdir, fp)
-            (rowdir / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
+            (rowdir / "config.yaml").write_text(yaml.safe_dump(cfg.to_dict(), sort_keys=False))
             pending = [k for k in range(trials) if k not in done]
             if pending:
                 ckdir.mkdir(parents=True, exist_ok=True)
@@ -200,7 +200,7 @@ def _run(client, cfg, seed, trials, rowdir, ckdir, fp, pending, checkpoint_secon
                              fp, hooks, key=f"{rowdir.name}-trial-{k}-{token}", retries=RETRIES, pure=False): k
                for k in pending}
     failed = {}
-    bar = tqdm(total=len(pending), desc=f"{cfg['row']} trials on the cluster", unit=" trial", disable=not show,
+    bar = tqdm(total=len(pending), desc=f"{cfg.row} trials on the cluster", unit=" trial", disable=not show,
                dynamic_ncols=True)
     try:
         remaining = dict(futures)

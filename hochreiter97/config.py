@@ -17,7 +17,10 @@ Two kinds of file:
 
 Every key a config may hold is listed in SCHEMA with its type, its check and its
 meaning; a config names every value it uses (the defaults below exist so that a
-key irrelevant to a row need not be written, not to hide choices).
+key irrelevant to a row need not be written, not to hide choices). load() checks the
+mapping once and resolves it into a frozen RowConfig (cfg.lr, cfg.stop, cfg.architecture,
+...); nothing downstream reads the YAML mapping itself, and a variant of a row (a reading,
+a short test config) is cfg.replace(key=value).
 
 Errors name the file, the key and what was expected:
 
@@ -26,8 +29,11 @@ Errors name the file, the key and what was expected:
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
+from dataclasses import dataclass, field
+from typing import Optional, Union
 from pathlib import Path
 
 import yaml
@@ -182,6 +188,92 @@ STOP_PARAMS = {"ST3": ("beta",), "NSEQ": ("n_seq",), "ST1ST2": ("st1_max_wrong",
                "ABS": (), "REBER": ()}
 
 
+@dataclass(frozen=True)
+class RowConfig:
+    """A row resolved once, at load: every key of SCHEMA an attribute (its meaning: SCHEMA), defaults filled in.
+
+    Frozen: a variant is row.replace(key=value, ...); to_dict() is what results/ROW/config.yaml keeps
+    and what a trial's fingerprint hashes."""
+    # identity
+    row: Optional[str] = None
+    table: Optional[int] = None
+    title: Optional[str] = None
+    ablation: Optional[str] = None
+    reading: Optional[str] = None
+    model_ablation: Optional[str] = None
+    seeds_of: Optional[str] = None
+    cap_note: Optional[str] = None
+    # the task
+    task: Optional[str] = None
+    variant: Optional[str] = None
+    T: Optional[int] = None
+    N: Optional[int] = None
+    p: Optional[int] = None
+    q: Optional[int] = None
+    reber_target: Optional[str] = "next"
+    # the network
+    model: Optional[str] = "lstm97"
+    trainer: Optional[str] = None
+    n_in: Optional[int] = None
+    n_out: Optional[int] = None
+    blocks: Optional[int] = None
+    block_size: Optional[int] = None
+    hidden: Optional[int] = 0
+    connectivity: Optional[str] = "F"
+    bias: Optional[str] = None
+    output_gate: Optional[bool] = True
+    squash: Optional[str] = "standard"
+    output_unit: Optional[str] = "logistic"
+    init_range: Optional[float] = None
+    in_gate_bias: Union[str, list, None] = "r"
+    out_gate_bias: Union[str, list, None] = "r"
+    gate_bias_init: Optional[str] = "set"
+    reset_activation: Optional[float] = 0.0
+    # learning
+    lr: Optional[float] = None
+    timing: Optional[str] = "step"
+    output_error: Optional[str] = "eq19"
+    construction_window: Optional[int] = 0
+    construction_min_gain: Optional[float] = 0.0
+    # the protocol
+    trials: Optional[int] = None
+    stop: Optional[str] = None
+    max_sequences: Optional[int] = None
+    correct_threshold: Optional[float] = None
+    window: Optional[int] = 2000
+    beta: Optional[float] = None
+    st3_error: Optional[str] = "sse"
+    n_seq: Optional[int] = None
+    abs_streak: Optional[int] = 10000
+    abs_at: Optional[str] = "end"
+    abs_test: Optional[str] = "online"
+    st1_max_wrong: Optional[int] = None
+    st2_mean_abs: Optional[float] = None
+    st_test_size: Optional[int] = 256
+    check_fraction: Optional[float] = 0.005
+    check_min: Optional[int] = 50
+    test_size: Optional[int] = 2560
+    reber_train: Optional[int] = 256
+    reber_test: Optional[int] = 256
+    reber_inits: Optional[int] = 10
+    reber_distinct: Optional[bool] = False
+    # the paper's figures for the row
+    paper: dict = field(default_factory=dict)
+
+    def replace(self, **changes) -> "RowConfig":
+        unknown = sorted(set(changes) - set(SCHEMA))
+        if unknown:
+            raise ConfigError(f"row {self.row}: unknown key {unknown[0]!r} (known keys: {', '.join(SCHEMA)})")
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+    @property
+    def architecture(self) -> Architecture:
+        return architecture(self)
+
+
 def _required_here(cfg) -> list:
     """Keys a row must give because of its task and stopping rule (checked after REQUIRED)."""
     if cfg.get("task") is None or cfg.get("stop") is None:
@@ -197,8 +289,8 @@ def _required_here(cfg) -> list:
     return keys
 
 
-def validate(raw, source="<config>") -> dict:
-    """Check every key and value of a parsed config; return it with defaults filled in."""
+def validate(raw, source="<config>") -> "RowConfig":
+    """Check every key and value of a parsed config; return it resolved, defaults filled in."""
     def fail(key, expected, got):
         raise ConfigError(f"{source}: key {key!r}: expected {expected}, got {got!r}")
 
@@ -221,14 +313,15 @@ def validate(raw, source="<config>") -> dict:
     for key in ("in_gate_bias", "out_gate_bias"):
         if cfg[key] != "r" and len(cfg[key]) != cfg["blocks"]:
             fail(key, f"{cfg['blocks']} values (one per block)", cfg[key])
+    row = RowConfig(**cfg)
     try:
-        architecture(cfg)
+        architecture(row)
     except ValueError as e:                                # "Architecture.KEY: ...": the config's key KEY
         raise ConfigError(f"{source}: " + re.sub(r"^Architecture\.(\w+):", r"key '\1':", str(e))) from None
-    return cfg
+    return row
 
 
-def _validate_baseline(raw, cfg, fail) -> dict:
+def _validate_baseline(raw, cfg, fail) -> "RowConfig":
     """A row of another model: no LSTM keys; at least one hidden unit; rnn's bias is all or nothing."""
     for key in LSTM_KEYS:
         if raw.get(key) is not None and (key, raw[key]) != ("construction_window", 0):   # 0: whole from the start
@@ -243,7 +336,7 @@ def _validate_baseline(raw, cfg, fail) -> dict:
         fail("connectivity", "'B' (Table 2's net: the outputs read the inputs and the hidden unit)", cfg["connectivity"])
     if cfg["model"] != "rnn" and cfg["trainer"] is not None:
         fail("trainer", f"no trainer for model {cfg['model']!r} (full BPTT)", cfg["trainer"])
-    return cfg
+    return RowConfig(**cfg)
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -319,11 +412,11 @@ def raw(row_or_path, _chain=()):
     for key, value in own.items():
         if key in ABLATION_OWN or key not in SCHEMA:       # an unknown key: validate() names it
             continue
-        effective, was = DEFAULTS.get(key) if value is None else value, base_cfg.get(key)
+        effective, was = DEFAULTS.get(key) if value is None else value, getattr(base_cfg, key)
         if effective == was and isinstance(effective, bool) == isinstance(was, bool):
             raise ConfigError(f"{path}: key {key!r}: equals the base row's value {was!r}; leave it out")
     merged = {k: v for k, v in base_raw.items() if k != "row"}
-    merged["seeds_of"] = base_cfg["seeds_of"] or base     # the base's trial seeds: its sequences
+    merged["seeds_of"] = base_cfg.seeds_of or base        # the base's trial seeds: its sequences
     merged.update((k, v) for k, v in own.items() if k != "base")
     cfg = validate(merged, str(path))
     from .models import n_weights             # imports this module
@@ -331,15 +424,15 @@ def raw(row_or_path, _chain=()):
     return merged
 
 
-def load(row_or_path) -> dict:
+def load(row_or_path) -> RowConfig:
     """Load tasks/configs/ROW.yaml (or a path), an ablation laid over its base row (raw()), and validate it."""
     path = _path(row_or_path)
     cfg = validate(raw(path), str(path))
-    if cfg["row"] != path.stem:
-        raise ConfigError(f"{path}: key 'row': expected {path.stem!r} (the file name), got {cfg['row']!r}")
-    if cfg["seeds_of"] is not None and cfg["seeds_of"] not in rows():
+    if cfg.row != path.stem:
+        raise ConfigError(f"{path}: key 'row': expected {path.stem!r} (the file name), got {cfg.row!r}")
+    if cfg.seeds_of is not None and cfg.seeds_of not in rows():
         raise ConfigError(f"{path}: key 'seeds_of': expected an existing row (tasks/configs/ROW.yaml), "
-                          f"got {cfg['seeds_of']!r}")
+                          f"got {cfg.seeds_of!r}")
     return cfg
 
 
@@ -361,16 +454,17 @@ def row_order(stem: str) -> tuple:
     return (head, int(number) if number.isdigit() else 0, 3 if rest else 0, natural if rest else ())
 
 
-def architecture(cfg) -> Architecture:
+def architecture(cfg: RowConfig) -> Architecture:
     bias = lambda v: None if v == "r" else tuple(v)
-    return Architecture(n_in=cfg["n_in"], n_out=cfg["n_out"], blocks=cfg["blocks"], block_size=cfg["block_size"],
-                        hidden=cfg["hidden"], connectivity=cfg["connectivity"], bias=cfg["bias"],
-                        output_gate=cfg["output_gate"], squash=cfg["squash"], output_unit=cfg["output_unit"], init_range=float(cfg["init_range"]),
-                        gate_bias_init=cfg["gate_bias_init"], reset_activation=float(cfg["reset_activation"]),
-                        in_gate_bias=bias(cfg["in_gate_bias"]), out_gate_bias=bias(cfg["out_gate_bias"]))
+    return Architecture(n_in=cfg.n_in, n_out=cfg.n_out, blocks=cfg.blocks, block_size=cfg.block_size,
+                        hidden=cfg.hidden, connectivity=cfg.connectivity, bias=cfg.bias,
+                        output_gate=cfg.output_gate, squash=cfg.squash, output_unit=cfg.output_unit,
+                        init_range=float(cfg.init_range), gate_bias_init=cfg.gate_bias_init,
+                        reset_activation=float(cfg.reset_activation),
+                        in_gate_bias=bias(cfg.in_gate_bias), out_gate_bias=bias(cfg.out_gate_bias))
 
 
-def task_params(cfg) -> dict:
+def task_params(cfg: RowConfig) -> dict:
     """Keyword arguments for the task family's generate()."""
     names = {"reber_target": "target"}
-    return {names.get(k, k): cfg[k] for k in TASK_PARAMS[cfg["task"]] if cfg[k] is not None}
+    return {names.get(k, k): getattr(cfg, k) for k in TASK_PARAMS[cfg.task] if getattr(cfg, k) is not None}

@@ -31,7 +31,7 @@ TABLES = {1: "Table 1: Experiment 1, embedded Reber grammar", 2: "Table 2: Exper
 
 def paper_rows(load, rows) -> list:
     """The 37 judged rows: every config that is no ablation (the paper's LSTM rows and Table 2's competitors)."""
-    return [r for r in rows if not load(r).get("ablation")]
+    return [r for r in rows if not load(r).ablation]
 
 
 def paper_target(paper: dict):

@@ -30,44 +30,44 @@ BASELINES = {"rnn": RNN, "lstm-forget": LSTMForget, "gru": GRU}
 
 def _baseline_kwargs(cfg) -> dict:
     """Keyword arguments of the baseline's build(), from the row's config."""
-    kw = {"n_in": cfg["n_in"], "n_out": cfg["n_out"], "hidden": cfg["hidden"], "init_range": float(cfg["init_range"])}
-    if cfg["model"] == "rnn":
-        return dict(kw, bias=cfg["bias"] != "none", trainer=cfg["trainer"], backend="numba")
-    return dict(kw, outputs_read_inputs=cfg["connectivity"] == "B", output_bias=cfg["bias"] == "all")
+    kw = {"n_in": cfg.n_in, "n_out": cfg.n_out, "hidden": cfg.hidden, "init_range": float(cfg.init_range)}
+    if cfg.model == "rnn":
+        return dict(kw, bias=cfg.bias != "none", trainer=cfg.trainer, backend="numba")
+    return dict(kw, outputs_read_inputs=cfg.connectivity == "B", output_bias=cfg.bias == "all")
 
 
 def build(cfg, rng: np.random.Generator):
     """A new network for the row, weights drawn from rng (lstm97: exactly Network.build)."""
-    if cfg["model"] == "lstm97":
+    if cfg.model == "lstm97":
         return Network.build(architecture(cfg), rng)
-    return BASELINES[cfg["model"]].build(seed=rng, **_baseline_kwargs(cfg))
+    return BASELINES[cfg.model].build(seed=rng, **_baseline_kwargs(cfg))
 
 
 def wrap(cfg, weights: dict):
     """The row's network over existing weights (a copy: use model.weights afterwards)."""
-    if cfg["model"] == "lstm97":
+    if cfg.model == "lstm97":
         return Network(architecture(cfg), weights)
-    return BASELINES[cfg["model"]](weights, wrap_cfg(cfg))
+    return BASELINES[cfg.model](weights, wrap_cfg(cfg))
 
 
 def train_kwargs(cfg) -> dict:
     """What model.train takes besides (inputs, targets, mask): the learning rate, and lstm97's timing
     and output error (eq19, or the ablation xent)."""
-    if cfg["model"] != "lstm97":
-        return {"lr": cfg["lr"]}
-    return {"lr": cfg["lr"], "timing": cfg["timing"], "output_error": cfg["output_error"]}
+    if cfg.model != "lstm97":
+        return {"lr": cfg.lr}
+    return {"lr": cfg.lr, "timing": cfg.timing, "output_error": cfg.output_error}
 
 
 def n_weights(cfg) -> int:
-    if cfg["model"] == "lstm97":
+    if cfg.model == "lstm97":
         return architecture(cfg).n_weights()
-    cls = BASELINES[cfg["model"]]
+    cls = BASELINES[cfg.model]
     return int(sum(np.prod(s) for s in cls.shapes(wrap_cfg(cfg)).values()))
 
 
 def wrap_cfg(cfg) -> dict:
     """The baseline's own config dict (shapes, flags)."""
-    cls = BASELINES[cfg["model"]]
+    cls = BASELINES[cfg.model]
     return cls.build(seed=0, **dict(_baseline_kwargs(cfg), init_range=0.0)).cfg
 
 
@@ -76,7 +76,7 @@ def matched_hidden(cfg, model) -> int:
     target = architecture(cfg).n_weights()
     best = None
     for H in range(1, 1000):
-        W = n_weights(dict(cfg, model=model, hidden=H, trainer="bptt"))
+        W = n_weights(cfg.replace(model=model, hidden=H, trainer="bptt"))
         if best is None or abs(W - target) < abs(best[1] - target):
             best = (H, W)
         if W > target:
@@ -94,18 +94,18 @@ def ablation(cfg, model) -> dict:
     timing, 2a's cell construction). lstm-forget and gru are numpy loops: slow.
     """
     from .config import LSTM_KEYS, validate
-    if cfg["model"] != "lstm97":
-        raise ValueError(f"row {cfg['row']}: --model replaces the 1997 LSTM, but this row trains {cfg['model']!r}")
+    if cfg.model != "lstm97":
+        raise ValueError(f"row {cfg.row}: --model replaces the 1997 LSTM, but this row trains {cfg.model!r}")
     if model not in BASELINES:
         raise ValueError(f"--model: expected one of {list(BASELINES)}, got {model!r}")
     H = matched_hidden(cfg, model)
-    raw = {k: v for k, v in cfg.items() if k not in LSTM_KEYS and v is not None}
+    raw = {k: v for k, v in cfg.to_dict().items() if k not in LSTM_KEYS and v is not None}
     raw.update(model=model, hidden=H, model_ablation=model, trainer="bptt" if model == "rnn" else None,
                ablation=f"{model} (H = {H}{', BPTT' if model == 'rnn' else ''}) in place of the 1997 LSTM "
                         f"({architecture(cfg).n_weights()} weights)")
     if model == "rnn":
-        raw.update(connectivity="B", bias="none" if cfg["bias"] == "none" else "all")
-    return validate({k: v for k, v in raw.items() if v is not None}, f"{cfg['row']} --model {model}")
+        raw.update(connectivity="B", bias="none" if cfg.bias == "none" else "all")
+    return validate({k: v for k, v in raw.items() if v is not None}, f"{cfg.row} --model {model}")
 
 
 def carry(cfg, weights) -> dict | None:
@@ -120,9 +120,9 @@ def carry(cfg, weights) -> dict | None:
     the classes apart needs an output above 0.75 for one class and below 0.25 for the other
     (output_difference > 0.5).
     """
-    if cfg["model"] != "rnn" or cfg["hidden"] != 1 or cfg["task"] != "long_lag" or cfg["variant"] != "2a":
+    if cfg.model != "rnn" or cfg.hidden != 1 or cfg.task != "long_lag" or cfg.variant != "2a":
         return None
-    n_in, p = cfg["n_in"], cfg["p"]
+    n_in, p = cfg.n_in, cfg.p
     net = wrap(cfg, weights)
     w_hh = float(net.weights["w_h"][0, n_in])
     last, log10_product = {}, {}

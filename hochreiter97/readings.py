@@ -28,11 +28,11 @@ class Reading:
 
 
 def _abs_every(cfg):
-    return cfg["stop"] == "ABS" and cfg["abs_at"] == "every"
+    return cfg.stop == "ABS" and cfg.abs_at == "every"
 
 
 def _constructed(cfg):
-    return cfg["model"] == "lstm97" and cfg["construction_window"] > 0
+    return cfg.model == "lstm97" and cfg.construction_window > 0
 
 
 READINGS = {r.name: r for r in (
@@ -64,18 +64,18 @@ READINGS = {r.name: r for r in (
             "the random weight from the bias unit (W_mod[i][in_mod-1] += ...). Not included: the simulator's second "
             "bias unit in the hidden layer, read by gates and cells at t-1 (0.5 at a sequence's first step), and "
             "its RTRL program's conventions (docs/findings.md)",
-            lambda cfg: cfg["model"] == "lstm97",
+            lambda cfg: cfg.model == "lstm97",
             lambda cfg: {"timing": "late", "reset_activation": 0.5, "gate_bias_init": "add"}),
     Reading("reber-distinct", "Experiment 1's 256 training strings all different (and the 256 test strings)",
             "§5.1, following Fahlman: \"256 training strings and 256 separate test strings\" (docs/spec.md §4.1): "
             "a training *set* of strings read as distinct strings; the rows draw their 256 independently, so "
             "that a set holds fewer than half as many different strings (tests/test_readings.py counts them)",
-            lambda cfg: cfg["task"] == "reber" and not cfg["reber_distinct"],
+            lambda cfg: cfg.task == "reber" and not cfg.reber_distinct,
             lambda cfg: {"reber_distinct": True}),
     Reading("2b-as-2a", "2b's cell added by 2a's sequential construction (100 sequences, 10 %)",
             "§5.2: 2b uses \"the architectures and parameters\" of 2a, and 2a's net grows by sequential "
             "construction (§4); the row 2b reads Table 10's net with the cell present from the start",
-            lambda cfg: cfg["task"] == "long_lag" and cfg["variant"] == "2b" and cfg["model"] == "lstm97",
+            lambda cfg: cfg.task == "long_lag" and cfg.variant == "2b" and cfg.model == "lstm97",
             lambda cfg: {"construction_window": 100, "construction_min_gain": 0.1}),
 )}
 
@@ -90,6 +90,6 @@ def apply(cfg: dict, name: str) -> dict:
         raise ValueError(f"--reading {name}: no such reading (readings: {', '.join(READINGS)})")
     reading = READINGS[name]
     if not reading.concerns(cfg):
-        raise ValueError(f"--reading {name}: does not concern row {cfg['row']} ({reading.what.split(',')[0]}); "
+        raise ValueError(f"--reading {name}: does not concern row {cfg.row} ({reading.what.split(',')[0]}); "
                          f"python run.py list --readings shows the rows it does")
-    return dict(cfg, **reading.changes(cfg), **(reading.protocol(cfg) if reading.protocol else {}), reading=name)
+    return cfg.replace(**reading.changes(cfg), **(reading.protocol(cfg) if reading.protocol else {}), reading=name)

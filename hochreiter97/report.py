@@ -57,7 +57,7 @@ def _trials(s) -> str:
     if s["trials"] != s["trials_planned"]:
         text += f" of {s['trials_planned']}"
     try:
-        paper = config.load(s["row"].split("@")[0])["trials"]       # ROW@MODEL: the row's count
+        paper = config.load(s["row"].split("@")[0]).trials       # ROW@MODEL: the row's count
     except config.ConfigError:
         paper = None
     if paper is not None and paper != s["trials_planned"]:
@@ -111,10 +111,10 @@ def fidelity_markdown(out="results", figures=True) -> str:
     for row in rows:
         cfg = config.load(row)
         s = by_folder.get(row)
-        v = fidelity.verdict(s, cfg["paper"], cfg["trials"]) if s else dict(in_range=False, text="not run")
-        name, rv = _best_reading(row, by_folder, cfg["paper"], cfg["trials"])
+        v = fidelity.verdict(s, cfg.paper, cfg.trials) if s else dict(in_range=False, text="not run")
+        name, rv = _best_reading(row, by_folder, cfg.paper, cfg.trials)
         judged[row] = (cfg, s, v, name, rv)
-        per_table.setdefault(cfg["table"], []).append(row)
+        per_table.setdefault(cfg.table, []).append(row)
     n_in = sum(v["in_range"] for _, _, v, _, _ in judged.values())
     lines = [f"**{n_in} of {len(rows)} rows in range** under the paper's configuration (the rows' YAML files).", ""]
     readings_run = sorted({f.split("@", 1)[1] for f, s in by_folder.items() if s.get("reading")})
@@ -143,14 +143,14 @@ def fidelity_markdown(out="results", figures=True) -> str:
                     if seq else "–")
             t = (s or {}).get("test", {})
             test = (f"{t['wrong_mean']:.1f} of {t['n']} wrong" if t.get("wrong_mean") is not None else "–")
-            trials = f"{s['trials']} (paper {cfg['trials']})" if s else f"– (paper {cfg['trials']})"
+            trials = f"{s['trials']} (paper {cfg.trials})" if s else f"– (paper {cfg.trials})"
             best = f"`{name}`: {rv['text']}" + (f", mean {_fmt(rv['mean'])}" if rv["mean"] else "") if name else "–"
             why = cause.get(row)
             why = f"[{why[0]}](../docs/findings.md#{why[1]})" if why and why[0] else "–"
             verdict = ("**in range**" if v["in_range"] else v["text"])
             if s and s.get("cap_note"):
                 verdict += f" (cap {s['max_sequences']:,})"
-            lines.append(f"| {row} | {_paper_result(cfg['paper'])} | {trials} | {s['successes'] if s else '–'} | "
+            lines.append(f"| {row} | {_paper_result(cfg.paper)} | {trials} | {s['successes'] if s else '–'} | "
                          f"{ours} | {test} | {verdict} | {best} | {why} |")
         lines.append("")
     return "\n".join(lines)
@@ -168,7 +168,7 @@ def plot_fidelity(out="results") -> list:
     rows = fidelity.paper_rows(config.load, config.rows())
     tables = {}
     for row in rows:
-        tables.setdefault(config.load(row)["table"], []).append(row)
+        tables.setdefault(config.load(row).table, []).append(row)
     folder = out / "fidelity"
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -177,13 +177,13 @@ def plot_fidelity(out="results") -> list:
         labels = set()
         for i, row in enumerate(trows):
             cfg = config.load(row)
-            _, mean_p = fidelity.paper_target(cfg["paper"])
+            _, mean_p = fidelity.paper_target(cfg.paper)
             if mean_p:
                 ax.fill_between([i - 0.35, i + 0.35], mean_p, fidelity.MEAN_FACTOR * mean_p, color="0.85", lw=0,
                                 label=None if "band" in labels else f"paper mean to {fidelity.MEAN_FACTOR}x")
                 ax.plot([i - 0.35, i + 0.35], [mean_p] * 2, "k-", lw=1.2, label=None if "band" in labels else None)
                 labels.add("band")
-            name, _ = _best_reading(row, by_folder, cfg["paper"], cfg["trials"])
+            name, _ = _best_reading(row, by_folder, cfg.paper, cfg.trials)
             for dx, folder_name, color, label in ((-0.12, row, "tab:blue", "paper's configuration"),
                                                    (0.12, f"{row}@{name}" if name else None, "tab:orange", "best reading")):
                 if folder_name is None or folder_name not in by_folder or not (out / folder_name).is_dir():

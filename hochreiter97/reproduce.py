@@ -54,7 +54,7 @@ def _trial_path(rowdir, k):
 def _run_one(cfg, seed, k, rowdir, position, checkpoint_seconds, show, trace=0, fp=None, hooks=None):
     """Train trial k into rowdir; (k, record), or (k, None) when interrupted (its checkpoint written).
     A worker interrupted ends its process once the checkpoint is on disk."""
-    bar = tqdm(desc=f"{cfg['row']} trial {k}", unit=" seq", position=position, leave=False,
+    bar = tqdm(desc=f"{cfg.row} trial {k}", unit=" seq", position=position, leave=False,
                disable=not show, dynamic_ncols=True, mininterval=0.5)
 
     def progress(st):
@@ -111,12 +111,12 @@ def _worker_init(lock, parent):
 def protocol_deviations(cfg, trials, seed, max_sequences) -> list:
     """How a run departs from the row's protocol (empty: it is the protocol)."""
     out = []
-    if trials is not None and trials != cfg["trials"]:
-        out.append(f"--trials {trials} (the row's protocol: {cfg['trials']})")
+    if trials is not None and trials != cfg.trials:
+        out.append(f"--trials {trials} (the row's protocol: {cfg.trials})")
     if seed != 0:
         out.append(f"--seed {seed} (the row's protocol: 0)")
-    if max_sequences is not None and max_sequences != cfg["max_sequences"]:
-        out.append(f"--max-sequences {max_sequences:,} (the row's cap: {cfg['max_sequences']:,})")
+    if max_sequences is not None and max_sequences != cfg.max_sequences:
+        out.append(f"--max-sequences {max_sequences:,} (the row's cap: {cfg.max_sequences:,})")
     return out
 
 
@@ -126,7 +126,7 @@ def output_folder(cfg, out, deviations):
     if out is None:
         return results.SCRATCH if deviations else results.RESULTS
     if deviations and results.is_committed(out):
-        raise RunError(f"{cfg['row']}: {', '.join(deviations)} is not the row's protocol, and {out}/ holds the "
+        raise RunError(f"{cfg.row}: {', '.join(deviations)} is not the row's protocol, and {out}/ holds the "
                        f"committed protocol runs; leave out --out (writes {results.SCRATCH}/) or name another folder")
     return Path(out)
 
@@ -149,19 +149,19 @@ def prepare(row, trials=None, seed=0, out=None, model=None, trace=0, max_sequenc
         cfg = models.ablation(cfg, model)
     if reading is not None:
         cfg = readings.apply(cfg, reading)
-    if trace and cfg["model"] != "lstm97":
-        raise RunError(f"{row}: --trace records the 1997 LSTM's cells; model {cfg['model']!r} has none")
+    if trace and cfg.model != "lstm97":
+        raise RunError(f"{row}: --trace records the 1997 LSTM's cells; model {cfg.model!r} has none")
     deviations = protocol_deviations(cfg, trials, seed, max_sequences)
-    if max_sequences is not None and max_sequences != cfg["max_sequences"]:
-        cfg = dict(cfg, max_sequences=max_sequences,
-                   cap_note=f"a short run: --max-sequences {max_sequences:,} (the row's cap is {cfg['max_sequences']:,}); "
+    if max_sequences is not None and max_sequences != cfg.max_sequences:
+        cfg = cfg.replace(max_sequences=max_sequences,
+                   cap_note=f"a short run: --max-sequences {max_sequences:,} (the row's cap is {cfg.max_sequences:,}); "
                             "not the paper's protocol")
     out = output_folder(cfg, out, deviations)
     results.check_writable(out)
     rowdir = out / folder(cfg)
     fp = results.fingerprint(cfg, seed)
     _preflight(rowdir, fp)
-    return cfg, cfg["trials"] if trials is None else trials, rowdir, fp
+    return cfg, cfg.trials if trials is None else trials, rowdir, fp
 
 
 def reproduce(row, trials=None, seed=0, workers=None, out=None, checkpoint_seconds=60.0,
@@ -185,7 +185,7 @@ def reproduce(row, trials=None, seed=0, workers=None, out=None, checkpoint_secon
     cfg, trials, rowdir, fp = prepare(row, trials, seed, out, model, trace, max_sequences, reading)
     with results.held(rowdir):
         done = _preflight(rowdir, fp)                       # again: the folder is ours now
-        (rowdir / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
+        (rowdir / "config.yaml").write_text(yaml.safe_dump(cfg.to_dict(), sort_keys=False))
         pending = [k for k in range(trials) if k not in done]
         workers = max(1, min(workers or os.cpu_count() or 1, len(pending) or 1))
 
@@ -230,8 +230,8 @@ def reproduce(row, trials=None, seed=0, workers=None, out=None, checkpoint_secon
 
 def folder(cfg) -> str:
     """ROW, ROW@MODEL for a model ablation, ROW@NAME under a reading (readings.py)."""
-    return (cfg["row"] + (f"@{cfg['model_ablation']}" if cfg.get("model_ablation") else "")
-            + (f"@{cfg['reading']}" if cfg.get("reading") else ""))
+    return (cfg.row + (f"@{cfg.model_ablation}" if cfg.model_ablation else "")
+            + (f"@{cfg.reading}" if cfg.reading else ""))
 
 
 def _stats(values):
@@ -256,11 +256,11 @@ def summarize(cfg, records: dict, trials: int, seed: int, command=None) -> dict:
     ok = [r for r in recs if r["success"]]
     tests = [r["test"] for r in ok if r["test"]]
     summary = {
-        "row": folder(cfg), "title": cfg.get("title"), "task": cfg["task"], "stop": cfg["stop"],
-        "model": cfg["model"] + (f" ({cfg['trainer']})" if cfg.get("trainer") else ""), "ablation": cfg.get("ablation"),
-        "reading": cfg.get("reading"),
-        "max_sequences": cfg["max_sequences"], "cap_note": cfg.get("cap_note"),
-        "weights": models.n_weights(cfg), "lr": cfg["lr"], "seed": seed,
+        "row": folder(cfg), "title": cfg.title, "task": cfg.task, "stop": cfg.stop,
+        "model": cfg.model + (f" ({cfg.trainer})" if cfg.trainer else ""), "ablation": cfg.ablation,
+        "reading": cfg.reading,
+        "max_sequences": cfg.max_sequences, "cap_note": cfg.cap_note,
+        "weights": models.n_weights(cfg), "lr": cfg.lr, "seed": seed,
         "trials": len(recs), "trials_planned": trials, "successes": len(ok),
         "sequences": _stats([r["sequences"] for r in ok]),
         "test": {
@@ -272,11 +272,11 @@ def summarize(cfg, records: dict, trials: int, seed: int, command=None) -> dict:
             "mean_abs_error_mean": statistics.fmean(t["mean_abs_error"] for t in tests) if tests else None,
         },
         "steps_per_second": statistics.fmean(r["steps_per_second"] for r in recs) if recs else None,
-        "paper": cfg["paper"],
-        "command": command or f"python run.py reproduce {cfg['row']} --seed {seed}"
-                              + ("" if trials == cfg["trials"] else f" --trials {trials}")
-                              + (f" --model {cfg['model_ablation']}" if cfg.get("model_ablation") else "")
-                              + (f" --reading {cfg['reading']}" if cfg.get("reading") else ""),
+        "paper": cfg.paper,
+        "command": command or f"python run.py reproduce {cfg.row} --seed {seed}"
+                              + ("" if trials == cfg.trials else f" --trials {trials}")
+                              + (f" --model {cfg.model_ablation}" if cfg.model_ablation else "")
+                              + (f" --reading {cfg.reading}" if cfg.reading else ""),
     }
     carries = [r["carry"] for r in recs if "carry" in r]
     if carries:                                        # Table 2's net on 2a: the first symbol's reach at the end
@@ -294,7 +294,7 @@ def summarize(cfg, records: dict, trials: int, seed: int, command=None) -> dict:
     if cells["success"] or cells["failed"]:            # drift: the fraction of saturated cells at the end
         summary["cells_saturated"] = {"dh_ratio_below": SATURATED, **{
             kind: {"trials": len(rs), "fraction": _saturated(rs)} for kind, rs in cells.items()}}
-    if cfg["stop"] == "ST1ST2":
+    if cfg.stop == "ST1ST2":
         summary["st1"] = _stats([r["st1"] for r in ok if r.get("st1") is not None])
     below = [r["error_below_beta_at"] for r in ok if r.get("error_below_beta_at") is not None]
     if below:                                          # ST3: when its error condition alone first held

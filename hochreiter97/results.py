@@ -94,7 +94,8 @@ def finished_trials(rowdir) -> dict:
 # ---------------------------------------------------------------- fingerprints
 def fingerprint(cfg, seed: int) -> dict:
     """What made a trial: the resolved config's keys that can change its numbers, the seed, the rule's version."""
-    config = {k: cfg[k] for k in sorted(cfg) if k not in DESCRIPTIVE and cfg[k] not in NEUTRAL.get(k, ())}
+    values = cfg.to_dict()
+    config = {k: values[k] for k in sorted(values) if k not in DESCRIPTIVE and values[k] not in NEUTRAL.get(k, ())}
     body = json.dumps({"config": config, "seed": seed, "rule": RULE_VERSION}, sort_keys=True, default=str)
     return {"hash": hashlib.sha256(body.encode()).hexdigest()[:16], "seed": seed, "rule": RULE_VERSION,
             "config": json.loads(json.dumps(config, default=str))}

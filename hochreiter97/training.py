@@ -87,7 +87,7 @@ def trial_seeds(seed: int, row: str, trial: int) -> dict:
 def seed_row(cfg) -> str:
     """The row whose seeds a trial draws: its own, or (key seeds_of) the row an ablation varies,
     so that ablation and row see the same sequences and, where shapes agree, the same initial weights."""
-    return cfg.get("seeds_of") or cfg["row"]
+    return cfg.seeds_of or cfg.row
 
 
 # ---------------------------------------------------------------- judging one sequence
@@ -104,12 +104,12 @@ def judge(cfg, outputs, targets, mask, info):
     out = outputs[mask]                                    # the target steps
     err = out - targets[mask]
     E = float(np.add.reduce(err * err, axis=None))
-    if cfg["stop"] != "ABS" or cfg["abs_at"] == "end":
+    if cfg.stop != "ABS" or cfg.abs_at == "end":
         out, err = out[-1:], err[-1:]
     if info is not None and "clean_target" in info:
         err = out - info["clean_target"]
     abs_err = np.abs(err)
-    threshold = cfg["correct_threshold"]                   # None for Exp. 1, judged by reber_correct
+    threshold = cfg.correct_threshold                   # None for Exp. 1, judged by reber_correct
     correct = threshold is None or bool(np.logical_and.reduce(abs_err < threshold, axis=None))
     return E, correct, float(np.add.reduce(abs_err, axis=None) / abs_err.size)
 
@@ -139,12 +139,12 @@ def evaluate(cfg, net, sequences):
 def frozen_streak(cfg, net, rng) -> int:
     """Fresh sequences from rng judged with the weights frozen, up to the first wrong one
     or abs_streak in all: how many were correct (ABS with abs_test "frozen")."""
-    generate, params = _generator(cfg, FAMILIES[cfg["task"]]), task_params(cfg)
-    for k in range(cfg["abs_streak"]):
+    generate, params = _generator(cfg, FAMILIES[cfg.task]), task_params(cfg)
+    for k in range(cfg.abs_streak):
         x, y, m, info = generate(rng, **params, info=True)
         if not judge(cfg, net.run(x), y, m, info)[1]:
             return k
-    return cfg["abs_streak"]
+    return cfg.abs_streak
 
 
 def _reber_wrong_steps(net, s, encoded=None):
@@ -187,26 +187,26 @@ def new_trial(cfg, seed: int, trial: int, trace: int = 0) -> dict:
     """The complete state of a trial before its first sequence; `trace` sequences to record at the probes."""
     seeds = trial_seeds(seed, seed_row(cfg), trial)
     net = models.build(cfg, np.random.default_rng(seeds["weights"]))   # the row's model (config key `model`)
-    st = {"row": cfg["row"], "seed": seed, "trial": trial, "n": 0, "done": False, "success": False,
+    st = {"row": cfg.row, "seed": seed, "trial": trial, "n": 0, "done": False, "success": False,
           "weights": net.weights, "rng_weights": np.random.default_rng(seeds["weights"].spawn(1)[0]),
-          "rng_data": np.random.default_rng(seeds["data"]), "window": deque(maxlen=cfg["window"]),
-          "window_E": 0.0, "window_wrong": 0, "streak": 0, "next_check": cfg["check_min"],
+          "rng_data": np.random.default_rng(seeds["data"]), "window": deque(maxlen=cfg.window),
+          "window_E": 0.0, "window_wrong": 0, "streak": 0, "next_check": cfg.check_min,
           "st1": None, "stop_at": None, "curve": [], "curve_stride": 1, "curve_acc": [0.0, 0],
           "seconds": 0.0, "steps": 0}
-    if trace and cfg["model"] != "lstm97":
-        raise ValueError(f"row {cfg['row']}: traces record the 1997 LSTM's cells (reference.py), not model {cfg['model']!r}")
+    if trace and cfg.model != "lstm97":
+        raise ValueError(f"row {cfg.row}: traces record the 1997 LSTM's cells (reference.py), not model {cfg.model!r}")
     st.update(trace_left=trace, traces=[], carries=[])
     st["next_probe"] = 0 if trace > 0 or models.carry(cfg, st["weights"]) is not None else None
-    if cfg["construction_window"] > 0:                  # 2a: the cell joins later
+    if cfg.construction_window > 0:                  # 2a: the cell joins later
         st["cell_present"] = False
         st["construction"] = {"sum": 0.0, "count": 0, "previous": None}
         _remove_cell(st["weights"], architecture(cfg))
-    if cfg["stop"] == "ABS" and cfg["abs_test"] == "frozen":   # fresh test sequences, never reused
+    if cfg.stop == "ABS" and cfg.abs_test == "frozen":   # fresh test sequences, never reused
         st["rng_abs_test"] = np.random.default_rng(seeds["abs_test"])
-    if cfg["task"] == "reber":
-        pair_rng = np.random.SeedSequence([seed, zlib.crc32(seed_row(cfg).encode()), 10_000 + trial // cfg["reber_inits"]])
-        st["reber_sets"] = reber.datasets(np.random.default_rng(pair_rng), cfg["reber_train"], cfg["reber_test"],
-                                          distinct=cfg.get("reber_distinct", False))
+    if cfg.task == "reber":
+        pair_rng = np.random.SeedSequence([seed, zlib.crc32(seed_row(cfg).encode()), 10_000 + trial // cfg.reber_inits])
+        st["reber_sets"] = reber.datasets(np.random.default_rng(pair_rng), cfg.reber_train, cfg.reber_test,
+                                          distinct=cfg.reber_distinct)
     return st
 
 
@@ -232,7 +232,7 @@ def _generator(cfg, family):
     """The task's generate, or its generate_symbols where it has one and the model is the 1997
     LSTM: the same draws and sequence, the one-hot inputs as symbols (Network takes both; the
     kernel then skips the dense rows: Experiment 2c's are 8 MB a sequence)."""
-    if cfg["model"] == "lstm97" and hasattr(family, "generate_symbols"):
+    if cfg.model == "lstm97" and hasattr(family, "generate_symbols"):
         return family.generate_symbols
     return family.generate
 
@@ -240,13 +240,13 @@ def _generator(cfg, family):
 def _draw(cfg, st, generate, params, encoded=None):
     """The next training sequence (x, y, m, info); x as `generate` (_generator) gives it.
     encoded: Experiment 1's strings already encoded (a dict kept by the caller; the arrays are only read)."""
-    if cfg["task"] == "reber":
+    if cfg.task == "reber":
         train = st["reber_sets"][0]
         s = train[st["rng_data"].integers(len(train))]
         if encoded is None:
-            return (*reber.encode(s, target=cfg["reber_target"]), None)
+            return (*reber.encode(s, target=cfg.reber_target), None)
         if s not in encoded:
-            encoded[s] = reber.encode(s, target=cfg["reber_target"])
+            encoded[s] = reber.encode(s, target=cfg.reber_target)
         return (*encoded[s], None)
     return generate(st["rng_data"], **params, info=True)
 
@@ -278,9 +278,9 @@ def _observe(cfg, st, E, correct, measure):
         c = st["construction"]
         c["sum"] += E
         c["count"] += 1
-        if c["count"] == cfg["construction_window"]:
+        if c["count"] == cfg.construction_window:
             mean = c["sum"] / c["count"]
-            if c["previous"] is not None and mean > c["previous"] * (1 - cfg["construction_min_gain"]):
+            if c["previous"] is not None and mean > c["previous"] * (1 - cfg.construction_min_gain):
                 return "construct"
             c.update(sum=0.0, count=0, previous=mean)
     return None
@@ -300,47 +300,47 @@ def merge_curve(curve, size):
 
 def _stopped(cfg, st, net, stop_tests, encoded=None):
     """Apply the row's stopping rule after sequence n; True when training ends."""
-    rule, n = cfg["stop"], st["n"]
-    full = len(st["window"]) == cfg["window"]
+    rule, n = cfg.stop, st["n"]
+    full = len(st["window"]) == cfg.window
     if rule == "ST3":
-        low = full and st["window_E"] / len(st["window"]) < cfg["beta"]
+        low = full and st["window_E"] / len(st["window"]) < cfg.beta
         if low and st.get("beta_at") is None:
             st["beta_at"] = n                           # the error condition alone, first met (the record keeps it)
         return low and st["window_wrong"] == 0
     if rule == "NSEQ":
-        return full and st["window_wrong"] < cfg["n_seq"]
-    if rule == "ABS" and cfg["abs_test"] == "online":
-        if st["streak"] >= cfg["abs_streak"]:
-            st["stop_at"] = n - cfg["abs_streak"]
+        return full and st["window_wrong"] < cfg.n_seq
+    if rule == "ABS" and cfg.abs_test == "online":
+        if st["streak"] >= cfg.abs_streak:
+            st["stop_at"] = n - cfg.abs_streak
             return True
         return False
     if n < st["next_check"]:
         return False
-    st["next_check"] = n + max(cfg["check_min"], int(cfg["check_fraction"] * n))
+    st["next_check"] = n + max(cfg.check_min, int(cfg.check_fraction * n))
     if rule == "REBER":
         train, test = st["reber_sets"]
         return reber_correct(net, train, encoded) and reber_correct(net, test, encoded)
     if rule == "ABS":                                   # frozen: abs_streak fresh sequences, all correct
-        return frozen_streak(cfg, net, st["rng_abs_test"]) == cfg["abs_streak"]
+        return frozen_streak(cfg, net, st["rng_abs_test"]) == cfg.abs_streak
     result = evaluate(cfg, net, stop_tests)          # ST1ST2
-    if result["wrong"] <= cfg["st1_max_wrong"]:
+    if result["wrong"] <= cfg.st1_max_wrong:
         if st["st1"] is None:
             st["st1"] = n
-        return result["mean_abs_error"] < cfg["st2_mean_abs"]
+        return result["mean_abs_error"] < cfg.st2_mean_abs
     return False
 
 
 def fixed_sequences(cfg, seed, trial, purpose, n):
     """n sequences from the trial's own generator for `purpose` ("stop_test" or "final_test")."""
     rng = np.random.default_rng(trial_seeds(seed, seed_row(cfg), trial)[purpose])
-    family = FAMILIES[cfg["task"]]
+    family = FAMILIES[cfg.task]
     return [family.generate(rng, **task_params(cfg), info=True) for _ in range(n)]
 
 
 def _stop_tests(cfg, seed, trial):
-    if cfg["stop"] != "ST1ST2":
+    if cfg.stop != "ST1ST2":
         return None
-    return fixed_sequences(cfg, seed, trial, "stop_test", cfg["st_test_size"])
+    return fixed_sequences(cfg, seed, trial, "stop_test", cfg.st_test_size)
 
 
 def train_until_stop(cfg, st, checkpoint=None, checkpoint_seconds=60.0, progress=None, max_wall=None, watch=None,
@@ -354,8 +354,8 @@ def train_until_stop(cfg, st, checkpoint=None, checkpoint_seconds=60.0, progress
     train_kw = models.train_kwargs(cfg)                # lr, and the 1997 LSTM's timing
     if train_kw.get("timing") == "late":               # reading jku: the unapplied sum travels with the trial
         train_kw["pending"] = st.setdefault("pending", net.new_pending())
-    family, params = FAMILIES.get(cfg["task"]), task_params(cfg)
-    generate, st3 = _generator(cfg, family), cfg["st3_error"]
+    family, params = FAMILIES.get(cfg.task), task_params(cfg)
+    generate, st3 = _generator(cfg, family), cfg.st3_error
     stop_tests = _stop_tests(cfg, st["seed"], st["trial"])
     encoded = {}                                       # Experiment 1: each string of the sets encoded once
     t0 = last_save = time.perf_counter()
@@ -370,13 +370,13 @@ def train_until_stop(cfg, st, checkpoint=None, checkpoint_seconds=60.0, progress
         E, correct, mae = judge(cfg, out, y, m, info)
         if watch is not None:
             watch(st, out, y, m, correct)
-        measure = E if st3 == "sse" else mae if st3 == "mae" else E / (cfg["n_out"] * int(m.sum()))   # "mse"
+        measure = E if st3 == "sse" else mae if st3 == "mae" else E / (cfg.n_out * int(m.sum()))   # "mse"
         if _observe(cfg, st, E, correct, measure) == "construct":
             _add_cell(st, architecture(cfg))
         if _stopped(cfg, st, net, stop_tests, encoded):
             st["done"], st["success"] = True, True
             st["stop_at"] = st["stop_at"] if st["stop_at"] is not None else st["n"]
-        elif st["n"] >= cfg["max_sequences"]:
+        elif st["n"] >= cfg.max_sequences:
             st["done"] = True
         now = time.perf_counter()
         st["seconds"] = seconds0 + now - t0
@@ -397,10 +397,10 @@ def _probe(cfg, st, net, x, y, m, hooks):
     """Before sequence n is presented: its trace (while --trace asks for more) and the 2a carry numbers."""
     n = st["n"]
     if x.ndim == 1:                                    # symbols: traces keep the dense inputs
-        x = one_hot(x, cfg["n_in"])
+        x = one_hot(x, cfg.n_in)
     if st["trace_left"] > 0:
         if hooks is None or hooks.trace is None:
-            raise ValueError(f"row {cfg['row']}: traces asked for, but no trace hook given (training.Hooks)")
+            raise ValueError(f"row {cfg.row}: traces asked for, but no trace hook given (training.Hooks)")
         rec = hooks.trace(cfg, net.weights, x, y, m)
         st["traces"].append(dict(rec, at=n, inputs=x, targets=y, mask=m))
         st["trace_left"] -= 1
@@ -420,17 +420,17 @@ def final_trace(cfg, st, hooks):
 
 def final_test(cfg, st) -> dict:
     """The row's test after the stop: test_size fresh sequences, weights frozen."""
-    if not st["success"] or cfg["test_size"] == 0:
+    if not st["success"] or cfg.test_size == 0:
         return {}
     net = models.wrap(cfg, st["weights"])
-    return evaluate(cfg, net, fixed_sequences(cfg, st["seed"], st["trial"], "final_test", cfg["test_size"]))
+    return evaluate(cfg, net, fixed_sequences(cfg, st["seed"], st["trial"], "final_test", cfg.test_size))
 
 
 def trial_record(cfg, st, test, hooks=None) -> dict:
     """What trial-K.json holds."""
     points = st["curve"] + ([(st["n"], st["curve_acc"][0] / st["curve_acc"][1])] if st["curve_acc"][1] else [])
     curve = merge_curve(points, max(1, math.ceil(len(points) / CURVE_POINTS)))
-    rec = {"row": cfg["row"], "trial": st["trial"], "seed": st["seed"], "success": st["success"],
+    rec = {"row": cfg.row, "trial": st["trial"], "seed": st["seed"], "success": st["success"],
            "sequences": st["stop_at"] if st["success"] else None, "sequences_presented": st["n"],
            "test": test, "wall_seconds": round(st["seconds"], 3), "time_steps": st["steps"],
            "steps_per_second": st["steps"] / st["seconds"] if st["seconds"] > 0 else None,
@@ -439,13 +439,13 @@ def trial_record(cfg, st, test, hooks=None) -> dict:
                                         "the mean over the sequences since the previous point"}}
     if st.get("fingerprint") is not None:
         rec["fingerprint"] = st["fingerprint"]
-    if cfg["stop"] == "ST1ST2":
+    if cfg.stop == "ST1ST2":
         rec["st1"] = st["st1"]
-    if cfg["stop"] == "ST3":                           # when its "average training error < beta" first held
+    if cfg.stop == "ST3":                           # when its "average training error < beta" first held
         rec["error_below_beta_at"] = st.get("beta_at")
     if "cell_joined_at" in st or "cell_present" in st:
         rec["cell_joined_at"] = st.get("cell_joined_at")
-    if cfg["stop"] == "REBER":                         # where the success test fails (or not) at the end
+    if cfg.stop == "REBER":                         # where the success test fails (or not) at the end
         net = models.wrap(cfg, st["weights"])
         rec["reber_mistakes"] = {name: reber_mistakes(net, strings) for name, strings in zip(("train", "test"), st["reber_sets"])}
     if hooks is not None and hooks.record is not None:  # what the caller's studies record (cells_at_end)

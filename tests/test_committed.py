@@ -32,7 +32,7 @@ def test_every_committed_trial_carries_the_fingerprint_of_its_rows_config_today(
     summary = json.loads((RESULTS / folder / "summary.json").read_text())
     cfg = resolved(folder)
     if (summary.get("cap_note") or "").startswith("a short run"):      # run with --max-sequences: its own cap
-        cfg = dict(cfg, max_sequences=summary["max_sequences"])
+        cfg = cfg.replace(max_sequences=summary["max_sequences"])
     for path in sorted((RESULTS / folder).glob("trial-*.json")):
         rec = json.loads(path.read_text())
         fp = results.fingerprint(cfg, rec["seed"])

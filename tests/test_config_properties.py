@@ -53,7 +53,7 @@ def test_an_edited_config_round_trips_or_is_refused_naming_the_key(edit):
         if kind == "set" and key not in STRUCTURAL:    # a value refused: that key is the one named
             assert key in named, message
         return
-    again = config.validate(config.parse(yaml.safe_dump(resolved, sort_keys=False)), source)
+    again = config.validate(config.parse(yaml.safe_dump(resolved.to_dict(), sort_keys=False)), source)
     assert again == resolved
 
 

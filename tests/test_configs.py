@@ -117,21 +117,21 @@ def test_rows_are_the_papers_rows_in_the_papers_order():
 @pytest.mark.parametrize("row", ROWS)
 def test_row_loads_and_names_itself(cfgs, row):
     cfg = cfgs[row]
-    assert cfg["row"] == row
-    assert cfg["title"], row
+    assert cfg.row == row
+    assert cfg.title, row
 
 
 @pytest.mark.parametrize("row", ROWS)
 def test_weight_count_is_table_10s(cfgs, row):
     assert config.architecture(cfgs[row]).n_weights() == PAPER[row][0], row
-    assert cfgs[row]["paper"]["weights"] == PAPER[row][0], f"{row}: paper.weights"
+    assert cfgs[row].paper["weights"] == PAPER[row][0], f"{row}: paper.weights"
 
 
 @pytest.mark.parametrize("row", ROWS)
 def test_learning_rate_trials_and_stop_are_the_papers(cfgs, row):
     _, lr, trials, stop = PAPER[row]
     cfg = cfgs[row]
-    assert (cfg["lr"], cfg["trials"], cfg["stop"]) == (lr, trials, stop), row
+    assert (cfg.lr, cfg.trials, cfg.stop) == (lr, trials, stop), row
 
 
 @pytest.mark.parametrize("row", ROWS)
@@ -146,21 +146,21 @@ def test_gate_biases_are_table_10s(cfgs, row):
 @pytest.mark.parametrize("row", ROWS)
 def test_task_and_stop_parameters_are_the_papers(cfgs, row):
     cfg = cfgs[row]
-    wrong = {k: (cfg[k], v) for k, v in FACTS[row].items() if cfg[k] != v}
+    wrong = {k: (getattr(cfg, k), v) for k, v in FACTS[row].items() if getattr(cfg, k) != v}
     assert not wrong, f"{row}: (config, paper) {wrong}"
 
 
 @pytest.mark.parametrize("row", ROWS)
 def test_init_range_and_timing(cfgs, row):
     cfg = cfgs[row]
-    assert cfg["init_range"] == (0.2 if row[0] in "12" else 0.1), row      # §5 intro; Table 11 "interval"
-    assert cfg["timing"] == "step", row
+    assert cfg.init_range == (0.2 if row[0] in "12" else 0.1), row      # §5 intro; Table 11 "interval"
+    assert cfg.timing == "step", row
 
 
 @pytest.mark.parametrize("row", ROWS)
 def test_paper_numbers_are_recorded(cfgs, row):
     key, value = RESULT[row]
-    paper = cfgs[row]["paper"]
+    paper = cfgs[row].paper
     assert paper.get(key) == value, f"{row}: paper.{key}"
     numeric = {k: v for k, v in paper.items() if k != "note"}
     assert all(isinstance(v, (int, float)) or k == "wrong_test" for k, v in numeric.items()), (row, numeric)
@@ -182,17 +182,17 @@ def test_every_value_that_matters_is_spelled_out(row):
 
 def test_reber_trials_are_three_set_pairs_times_ten_initialisations(cfgs):
     for row in ROWS[:5]:
-        assert cfgs[row]["trials"] == 3 * cfgs[row]["reber_inits"] == 30, row
-        assert (cfgs[row]["reber_train"], cfgs[row]["reber_test"]) == (256, 256), row
+        assert cfgs[row].trials == 3 * cfgs[row].reber_inits == 30, row
+        assert (cfgs[row].reber_train, cfgs[row].reber_test) == (256, 256), row
 
 
 @pytest.mark.parametrize("row", ROWS)
 def test_task_generator_matches_the_net(cfgs, row):
     """The family's generate() accepts the row's parameters and fits n_in, n_out."""
     cfg = cfgs[row]
-    module = importlib.import_module(f"tasks.{cfg['task']}")
+    module = importlib.import_module(f"tasks.{cfg.task}")
     inputs, targets, mask = module.generate(np.random.default_rng(0), **config.task_params(cfg))
-    assert inputs.shape[1] == cfg["n_in"] and targets.shape[1] == cfg["n_out"], (row, inputs.shape, targets.shape)
+    assert inputs.shape[1] == cfg.n_in and targets.shape[1] == cfg.n_out, (row, inputs.shape, targets.shape)
     assert mask.any(), row
 
 
@@ -291,7 +291,7 @@ def test_loader_rejects_a_row_id_that_is_not_the_file_name(tmp_path, monkeypatch
     (tmp_path / "4-1.yaml").write_text(BASE)
     (tmp_path / "4-9.yaml").write_text(BASE)                 # says row: 4-1
     assert config.rows() == ["4-1", "4-9"]
-    assert config.load("4-1")["row"] == "4-1"
+    assert config.load("4-1").row == "4-1"
     rejects(tmp_path / "4-9.yaml", "key 'row'", "'4-9'")
     with pytest.raises(ConfigError, match="key 'row'.*4-9"):
         config.load("4-9")
@@ -311,16 +311,16 @@ ABLATION = 'row: 4-1-x\nbase: 4-1\nablation: "learning rate 1.0"\nlr: 1.0\n'
 def test_an_ablation_is_its_base_row_with_its_own_keys_laid_over(tmp_path):
     path = tmp_path / "4-1-x.yaml"
     path.write_text(ABLATION)
-    assert config.load(path) == dict(config.load("4-1"), row="4-1-x", ablation="learning rate 1.0", lr=1.0, seeds_of="4-1")
+    assert config.load(path) == config.load("4-1").replace(row="4-1-x", ablation="learning rate 1.0", lr=1.0, seeds_of="4-1")
     assert "base" not in config.raw(path) and config.raw(path)["lr"] == 1.0
     assert config.raw("4-1") == yaml.safe_load(BASE)                     # a row of the paper: its YAML as written
 
 
 def test_an_ablation_keeps_the_base_rows_paper_numbers_with_its_own_weight_count():
     ga, row = config.load("4-1-ga"), config.load("4-1")
-    assert ga["paper"]["weights"] == config.architecture(ga).n_weights() == 88          # gates biased only
-    assert row["paper"]["weights"] == config.architecture(row).n_weights() == 93        # Table 10
-    assert dict(ga["paper"], weights=93) == row["paper"]
+    assert ga.paper["weights"] == config.architecture(ga).n_weights() == 88          # gates biased only
+    assert row.paper["weights"] == config.architecture(row).n_weights() == 93        # Table 10
+    assert dict(ga.paper, weights=93) == row.paper
 
 
 BAD_ABLATIONS = [  # (id, file text, the message after "PATH: ")
@@ -367,7 +367,7 @@ def test_an_ablation_of_an_ablation_and_a_loop_of_bases(tmp_path, monkeypatch):
         (tmp_path / f"{row}.yaml").write_text((CONFIG_DIR / f"{row}.yaml").read_text())
     (tmp_path / "4-1-ga-lr1.yaml").write_text('row: 4-1-ga-lr1\nbase: 4-1-ga\nablation: "x"\nlr: 1.0\n')
     cfg = config.load("4-1-ga-lr1")
-    assert (cfg["bias"], cfg["lr"], cfg["seeds_of"], cfg["paper"]["weights"]) == ("ga", 1.0, "4-1", 88)
+    assert (cfg.bias, cfg.lr, cfg.seeds_of, cfg.paper["weights"]) == ("ga", 1.0, "4-1", 88)
     (tmp_path / "4-1-p.yaml").write_text('row: 4-1-p\nbase: 4-1-q\nablation: "x"\nlr: 1.0\n')
     (tmp_path / "4-1-q.yaml").write_text('row: 4-1-q\nbase: 4-1-p\nablation: "x"\nlr: 2.0\n')
     with pytest.raises(ConfigError) as e:

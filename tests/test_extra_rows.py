@@ -33,14 +33,14 @@ def test_rows_listed_in_order():
 def test_table2_rows(row):
     trainer, p, lr, weights, rate = TABLE2[row]
     cfg = config.load(row)
-    assert (cfg["model"], cfg["trainer"], cfg["hidden"], cfg["p"], cfg["lr"]) == ("rnn", trainer, 1, p, lr)
-    assert models.n_weights(cfg) == cfg["paper"]["weights"] == weights
-    assert cfg["paper"]["success_rate"] == rate
+    assert (cfg.model, cfg.trainer, cfg.hidden, cfg.p, cfg.lr) == ("rnn", trainer, 1, p, lr)
+    assert models.n_weights(cfg) == cfg.paper["weights"] == weights
+    assert cfg.paper["success_rate"] == rate
     twoa = config.load("2a")                                         # the protocol of row 2a
     for key in ("task", "variant", "init_range", "stop", "correct_threshold", "abs_streak", "abs_at", "test_size"):
-        assert cfg[key] == twoa[key], key
-    assert cfg["max_sequences"] == 5_000_000 or (cfg["cap_note"] and cfg["max_sequences"] < 5_000_000)
-    assert cfg["trials"] == 9 if p == 4 else cfg["trials"] >= 1
+        assert getattr(cfg, key) == getattr(twoa, key), key
+    assert cfg.max_sequences == 5_000_000 or (cfg.cap_note and cfg.max_sequences < 5_000_000)
+    assert cfg.trials == 9 if p == 4 else cfg.trials >= 1
 
 
 def test_the_ablation_rows_are_the_files_with_a_base():
@@ -55,37 +55,37 @@ def test_ablation_rows_differ_from_their_row_only_where_they_say(row):
     """The file's own keys are the overrides: the resolved row differs from its base in exactly those."""
     own = config.parse((config.CONFIG_DIR / f"{row}.yaml").read_text())
     cfg, base = config.load(row), config.load(own["base"])
-    assert cfg["ablation"] and "paper" not in own and "base" not in cfg
-    assert cfg["seeds_of"] == (base["seeds_of"] or base["row"]) == own["base"]   # the base's sequences
+    assert cfg.ablation and "paper" not in own and "base" not in cfg.to_dict()
+    assert cfg.seeds_of == (base.seeds_of or base.row) == own["base"]   # the base's sequences
     overrides = set(own) - NOT_OVERRIDES
     assert overrides, row
-    differ = {k for k in cfg if cfg[k] != base[k]} - {"row", "title", "ablation", "seeds_of", "paper"}
+    differ = {k for k, v in cfg.to_dict().items() if v != getattr(base, k)} - {"row", "title", "ablation", "seeds_of", "paper"}
     assert differ == overrides, row
-    assert cfg["paper"] == dict(base["paper"], weights=models.n_weights(cfg))  # the base's numbers, our net's count
+    assert cfg.paper == dict(base.paper, weights=models.n_weights(cfg))  # the base's numbers, our net's count
 
 
 @pytest.mark.parametrize("row", ["rtrl-p4-lr40", "rtrl-p4-lr100"])
 def test_learning_rates_beyond_table2_differ_from_lr10_only_in_lr(row):
     cfg, base = config.load(row), config.load("rtrl-p4-lr10")
-    assert cfg["ablation"] and cfg["seeds_of"] == "rtrl-p4-lr10"
-    differ = {k for k in cfg if cfg[k] != base[k]} - {"row", "title", "ablation", "seeds_of", "paper"}
-    assert differ == {"lr"} and cfg["lr"] == float(row.rsplit("lr", 1)[1])
-    assert "not in the paper" in cfg["ablation"] and "not in the paper" in cfg["title"]   # the paper has no such row:
-    assert cfg["paper"] == base["paper"]                              # its numbers beside ours are lr 10's
+    assert cfg.ablation and cfg.seeds_of == "rtrl-p4-lr10"
+    differ = {k for k, v in cfg.to_dict().items() if v != getattr(base, k)} - {"row", "title", "ablation", "seeds_of", "paper"}
+    assert differ == {"lr"} and cfg.lr == float(row.rsplit("lr", 1)[1])
+    assert "not in the paper" in cfg.ablation and "not in the paper" in cfg.title   # the paper has no such row:
+    assert cfg.paper == base.paper                              # its numbers beside ours are lr 10's
 
 
 @pytest.mark.parametrize("lr", ["1", "4", "10"])
 def test_rtrl_bias_rows_differ_from_their_row_only_in_bias(lr):
     cfg, base = config.load(f"rtrl-p4-lr{lr}-bias"), config.load(f"rtrl-p4-lr{lr}")
-    assert cfg["ablation"] and cfg["seeds_of"] == base["row"]
-    differ = {k for k in cfg if cfg[k] != base[k]} - {"row", "title", "ablation", "seeds_of", "paper"}
-    assert differ == {"bias"} and cfg["bias"] == "all" and base["bias"] == "none"
+    assert cfg.ablation and cfg.seeds_of == base.row
+    differ = {k for k, v in cfg.to_dict().items() if v != getattr(base, k)} - {"row", "title", "ablation", "seeds_of", "paper"}
+    assert differ == {"bias"} and cfg.bias == "all" and base.bias == "none"
     assert models.n_weights(cfg) == 42 and models.n_weights(base) == 36           # hidden unit and 5 outputs biased
-    assert cfg["paper"] == dict(base["paper"], weights=42)                         # recounted; Table 2's is 36
+    assert cfg.paper == dict(base.paper, weights=42)                         # recounted; Table 2's is 36
 
 
 def test_loader_rejects_lstm_keys_for_other_models_and_rnn_without_trainer(tmp_path):
-    raw = dict(config.load("rtrl-p4-lr1"))
+    raw = config.load("rtrl-p4-lr1").to_dict()
     raw = {k: v for k, v in raw.items() if v is not None and k not in config.LSTM_KEYS}
     config.validate(raw)
     with pytest.raises(ConfigError, match="'blocks'"):
@@ -93,11 +93,11 @@ def test_loader_rejects_lstm_keys_for_other_models_and_rnn_without_trainer(tmp_p
     with pytest.raises(ConfigError, match="'trainer'"):
         config.validate({k: v for k, v in raw.items() if k != "trainer"})
     with pytest.raises(ConfigError, match="'trainer'"):
-        config.validate(dict(config.load("4-1"), trainer="rtrl"))
+        config.validate(config.load("4-1").replace(trainer="rtrl").to_dict())
 
 
 def test_competitor_row_runs_under_its_protocol():
-    cfg = dict(config.load("rtrl-p4-lr10"), max_sequences=300)
+    cfg = config.load("rtrl-p4-lr10").replace(max_sequences=300)
     rec = training.run_trial(cfg, seed=0, trial=0)
     assert rec["sequences_presented"] == 300 and rec["time_steps"] == 300 * 4
     st = training.new_trial(cfg, 0, 0)
@@ -110,10 +110,10 @@ def test_competitor_row_runs_under_its_protocol():
 def test_abs_stop_fires_for_a_competitor():
     """The ABS rule ends a competitor's trial as it ends the LSTM's: with a bound every logistic
     output meets (1.0), the streak of 5 is complete after 5 sequences and began at 0."""
-    cfg = dict(config.load("rtrl-p4-lr10"), max_sequences=1000, abs_streak=5, correct_threshold=1.0)
+    cfg = config.load("rtrl-p4-lr10").replace(max_sequences=1000, abs_streak=5, correct_threshold=1.0)
     rec = training.run_trial(cfg, seed=0, trial=1)
     assert rec["success"] and rec["sequences"] == 0 and rec["sequences_presented"] == 5
-    strict = dict(cfg, correct_threshold=1e-9)                        # no output is ever that close
+    strict = cfg.replace(correct_threshold=1e-9)                        # no output is ever that close
     rec = training.run_trial(strict, seed=0, trial=1)
     assert not rec["success"] and rec["sequences"] is None and rec["sequences_presented"] == 1000
 
@@ -121,9 +121,9 @@ def test_abs_stop_fires_for_a_competitor():
 def test_model_ablation_results_folder_and_label(tmp_path, monkeypatch):
     row = "6a"
     cfg = models.ablation(config.load(row), "gru")
-    assert cfg["model"] == "gru" and cfg["lr"] == config.load(row)["lr"] and cfg["stop"] == "ST3"
+    assert cfg.model == "gru" and cfg.lr == config.load(row).lr and cfg.stop == "ST3"
     assert abs(models.n_weights(cfg) - 156) <= 30
-    small = dict(config.load(row), max_sequences=30, test_size=5)      # a short cap keeps the test fast
+    small = config.load(row).replace(max_sequences=30, test_size=5)      # a short cap keeps the test fast
     monkeypatch.setattr(config, "load", lambda r: small)
     s = reproduce.reproduce(row, trials=1, seed=0, workers=1, out=tmp_path, show=False, model="gru")
     assert (tmp_path / "6a@gru" / "trial-0.json").exists() and s["row"] == "6a@gru"

@@ -19,7 +19,7 @@ def rowdir(tmp_path_factory):
     cfg = config.load(ROW)
     net = models.build(cfg, np.random.default_rng(3))
     net.weights["w_k"][:, -1] = 0.2                           # output ~ f(0.2): right for targets near 0.55 only
-    test = training.evaluate(cfg, net, training.fixed_sequences(cfg, 0, 0, "final_test", cfg["test_size"]))
+    test = training.evaluate(cfg, net, training.fixed_sequences(cfg, 0, 0, "final_test", cfg.test_size))
     (d / "trial-0.json").write_text(json.dumps({"trial": 0, "seed": 0, "success": True, "test": test}))
     (d / "trial-1.json").write_text(json.dumps({"trial": 1, "seed": 0, "success": False, "test": {}}))
     np.savez(d / "weights-0.npz", **net.weights)

@@ -14,7 +14,7 @@ LOAD = config.load
 
 
 def small(lr=0.5, **kw):
-    return {**LOAD("4-1"), "window": 20, "beta": 0.03, "max_sequences": 400, "test_size": 3, "lr": lr, **kw}
+    return LOAD("4-1").replace(**{"window": 20, "beta": 0.03, "max_sequences": 400, "test_size": 3, "lr": lr, **kw})
 
 
 @pytest.mark.parametrize("key, value", [("lr", 0.5), ("lr", 2.0), ("T", 30)])
@@ -31,7 +31,7 @@ def test_plateau_length_is_the_full_runs_error_below_beta_at(monkeypatch, key, v
 def test_the_varied_value_reaches_the_task():
     """T = 30 makes sequences of 30 to 33 steps, the row's own T 100 to 110."""
     st = training.new_trial(plateau.with_value(small(), "T", 30), 0, 0)
-    st = training.train_until_stop(dict(plateau.with_value(small(), "T", 30), max_sequences=5), st)
+    st = training.train_until_stop(plateau.with_value(small(), "T", 30).replace(max_sequences=5), st)
     assert 5 * 30 <= st["steps"] <= 5 * 33
 
 
@@ -62,7 +62,7 @@ def test_write_keeps_every_sweep_with_its_command(tmp_path, monkeypatch):
     for row, key, values, trials, found in (("4-1", "lr", [0.1, 2], [0, 1], [None, 30, 33, 35]),
                                              ("4-2", "T", [40], [0], [40])):
         def fake(cfg, trial, *a, found=iter(found)):
-            seen.append((cfg["row"], cfg[key], trial))
+            seen.append((cfg.row, getattr(cfg, key), trial))
             return next(found)
         monkeypatch.setattr(plateau, "plateau_length", fake)
         r = plateau.sweep(row, key, values, trials=trials, cap=50)
@@ -91,10 +91,10 @@ def test_an_interrupted_sweep_continues_from_its_finished_points(tmp_path, monke
     calls = []
 
     def fake(cfg, trial, *a):
-        calls.append((cfg["T"], trial))
+        calls.append((cfg.T, trial))
         if len(calls) == 3:
             raise KeyboardInterrupt                  # the session ends during the third point
-        return 100 * cfg["T"] + trial
+        return 100 * cfg.T + trial
 
     monkeypatch.setattr(plateau, "plateau_length", fake)
     with pytest.raises(KeyboardInterrupt):

@@ -80,10 +80,10 @@ def test_late_timing_needs_its_pending_sum():
 def test_a_reading_changes_only_its_keys_and_labels_the_folder():
     cfg = config.load("2a")
     end = readings.apply(cfg, "end")
-    assert {k for k in end if end.get(k) != cfg.get(k)} == {"abs_at", "reading"} and end["abs_at"] == "end"
-    assert readings.apply(config.load("2b"), "2b-as-2a")["construction_window"] == 100
+    assert {k for k, v in end.to_dict().items() if v != getattr(cfg, k)} == {"abs_at", "reading"} and end.abs_at == "end"
+    assert readings.apply(config.load("2b"), "2b-as-2a").construction_window == 100
     start = readings.apply(cfg, "cell-from-start")
-    assert start["construction_window"] == 0 and start["trials"] == 10 and "500,000" in start["cap_note"]
+    assert start.construction_window == 0 and start.trials == 10 and "500,000" in start.cap_note
 
 
 @pytest.mark.parametrize("row, name, message", [

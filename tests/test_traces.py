@@ -10,7 +10,7 @@ from hochreiter97 import config
 
 
 def traced(tmp_path, row="4-1", cap=1500, k=3):
-    cfg = dict(config.load(row), max_sequences=cap, test_size=2)
+    cfg = config.load(row).replace(max_sequences=cap, test_size=2)
     path = tmp_path / "trace.npz"
     rec = training.run_trial(cfg, seed=0, trial=0, trace=k, trace_path=path, hooks=trace_study.HOOKS)
     return cfg, rec, dict(np.load(path))
@@ -35,14 +35,14 @@ def test_trace_shapes_and_points(tmp_path):
 def test_trace_equals_the_presentation_and_independent_errors(tmp_path):
     cfg, _, z = traced(tmp_path, cap=10, k=1)
     st = training.new_trial(cfg, 0, 0)                         # the first sequence, the initial weights
-    x, y, m, _ = training._draw(cfg, st, training._generator(cfg, FAMILIES[cfg["task"]]), config.task_params(cfg))
+    x, y, m, _ = training._draw(cfg, st, training._generator(cfg, FAMILIES[cfg.task]), config.task_params(cfg))
     n = len(x)
     assert np.array_equal(z["inputs"][0, :n], x)
     arch = config.architecture(cfg)
     net = Network(arch, st["weights"])
-    out = net.train(x, y, m, lr=cfg["lr"], timing=cfg["timing"])  # what the kernel showed during training
+    out = net.train(x, y, m, lr=cfg.lr, timing=cfg.timing)  # what the kernel showed during training
     assert np.abs(z["y_k"][0, :n] - out).max() <= 1e-12
-    assert np.abs(z["y_k"][0, :n] - reference.run_sequence(arch, st["weights"], x, y, m, cfg["lr"], apply=True)[0]).max() <= 1e-12
+    assert np.abs(z["y_k"][0, :n] - reference.run_sequence(arch, st["weights"], x, y, m, cfg.lr, apply=True)[0]).max() <= 1e-12
     fw = lstm97_full.forward(arch, st["weights"], x)           # the same forward pass by another module
     assert np.abs(z["s_c"][0, :n] - fw["s_c"].reshape(z["s_c"][0, :n].shape)).max() <= 1e-12
     assert np.abs(z["y_in"][0, :n] - fw["y_in"]).max() <= 1e-12
@@ -64,7 +64,7 @@ def test_trace_operation_counts(tmp_path):
 
 
 def test_reproduce_trace_and_plot(tmp_path, monkeypatch):
-    small = dict(config.load("6a"), max_sequences=1200, test_size=2)
+    small = config.load("6a").replace(max_sequences=1200, test_size=2)
     monkeypatch.setattr(config, "load", lambda r: small)
     reproduce.reproduce("6a", trials=1, seed=0, workers=1, out=tmp_path, show=False, trace=2,
                         hooks=trace_study.HOOKS)

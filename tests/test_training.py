@@ -13,14 +13,12 @@ from hochreiter97 import config
 
 
 def small(row="6a", **overrides):
-    cfg = dict(config.load(row))
-    cfg.update(overrides)
-    return cfg
+    return config.load(row).replace(**overrides)
 
 
 def fresh(cfg):
     """The part of a trial's state that the windows, the curve and the stopping rules read."""
-    return {"window": training.deque(maxlen=cfg["window"]), "window_E": 0.0, "window_wrong": 0, "streak": 0,
+    return {"window": training.deque(maxlen=cfg.window), "window_E": 0.0, "window_wrong": 0, "streak": 0,
             "curve": [], "curve_stride": 1, "curve_acc": [0.0, 0], "n": 0, "stop_at": None}
 
 
@@ -122,7 +120,7 @@ def test_frozen_abs_stops_on_the_grid_and_leaves_training_alone(monkeypatch):
 
     def fake_streak(cfg, net, rng):
         calls.append(rng.integers(1 << 30))                            # the test draws from its own generator
-        return cfg["abs_streak"] if len(calls) == 4 else 0
+        return cfg.abs_streak if len(calls) == 4 else 0
     monkeypatch.setattr(training, "frozen_streak", fake_streak)
     cfg = small("2c-1-frozen", abs_streak=1, **grid)                    # online, a streak of 1 would stop at once
     st = training.train_until_stop(cfg, training.new_trial(cfg, 0, 0))
@@ -141,7 +139,7 @@ def test_judge_thresholds_and_steps():
     assert E == pytest.approx(0.01 + 0.04 + 0.01) and correct
     out[1] = 0.3
     assert not training.judge(cfg, out, y, m, {})[1]                   # step 1 judged under "every"
-    assert training.judge(dict(cfg, abs_at="end"), out, y, m, {})[1]    # only the last under "end"
+    assert training.judge(cfg.replace(abs_at="end"), out, y, m, {})[1]    # only the last under "end"
 
 
 def test_3c_is_judged_against_the_noise_free_target():
@@ -156,13 +154,13 @@ def plain_judge(cfg, outputs, targets, mask, info):
     steps = np.flatnonzero(mask)
     err = outputs[steps] - targets[steps]
     E = float(np.sum(err ** 2))
-    if cfg["stop"] != "ABS" or cfg["abs_at"] == "end":
+    if cfg.stop != "ABS" or cfg.abs_at == "end":
         steps = steps[-1:]
     ref = targets[steps]
     if info is not None and "clean_target" in info:
         ref = np.full_like(ref, info["clean_target"])
     abs_err = np.abs(outputs[steps] - ref)
-    threshold = cfg["correct_threshold"]
+    threshold = cfg.correct_threshold
     return E, threshold is None or bool(np.all(abs_err < threshold)), float(abs_err.mean())
 
 
@@ -377,7 +375,7 @@ def test_evaluate_keeps_the_first_wrong_sequences_target_and_output():
     seqs = [adding.generate(rng, T=20, info=True) for _ in range(40)]
     res = training.evaluate(cfg, net, seqs)
     outs = [net.run(x)[-1, 0] for x, _, _, _ in seqs]
-    wrong = [(y[-1, 0], o) for (x, y, m, _), o in zip(seqs, outs) if abs(o - y[-1, 0]) >= cfg["correct_threshold"]]
+    wrong = [(y[-1, 0], o) for (x, y, m, _), o in zip(seqs, outs) if abs(o - y[-1, 0]) >= cfg.correct_threshold]
     assert res["wrong"] == len(wrong) > training.WRONG_EXAMPLES          # an untrained net: most are wrong
     assert len(res["wrong_examples"]) == training.WRONG_EXAMPLES
     for ex, (t, o) in zip(res["wrong_examples"], wrong):

@@ -17,7 +17,7 @@ LOAD = config.load
 
 
 def small(**kw):
-    return {**LOAD("4-1"), "T": 30, "window": 20, "beta": 0.03, "max_sequences": 300, "test_size": 3, **kw}
+    return LOAD("4-1").replace(**{"T": 30, "window": 20, "beta": 0.03, "max_sequences": 300, "test_size": 3, **kw})
 
 
 def test_watching_does_not_change_the_trial():
@@ -50,7 +50,7 @@ def test_counts_agree_with_the_trial_stepped_one_sequence_at_a_time():
     for n in range(1, 121):
         x, y, m = FAMILIES["adding"].generate(copy.deepcopy(st["rng_data"]), **task_params(cfg))
         st["done"] = False
-        st = training.train_until_stop(dict(cfg, max_sequences=n), st)
+        st = training.train_until_stop(cfg.replace(max_sequences=n), st)
         correct = st["window"][-1][1]
         extreme = not 0.1 <= y[np.flatnonzero(m)[-1], 0] <= 0.9
         run_ = run_ + 1 if correct else 0

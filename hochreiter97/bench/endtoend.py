@@ -33,21 +33,21 @@ KERNEL_STEPS = 20_000      # steps per row for the kernel alone
 def measure_row(row, steps=STEPS, kernel_steps=KERNEL_STEPS, rng=None) -> dict:
     cfg = config.load(row)
     rng = rng or np.random.default_rng(0)
-    warm = dict(cfg, max_sequences=5)
+    warm = cfg.replace(max_sequences=5)
     training.train_until_stop(warm, training.new_trial(warm, 0, 0))       # compiled code in, caches warm
     length = np.mean([len(s[0]) for s in training.fixed_sequences(cfg, 0, 0, "final_test", 20)])
     n = max(20, int(steps / length))
-    cfg_n = dict(cfg, max_sequences=n)
+    cfg_n = cfg.replace(max_sequences=n)
     st = training.new_trial(cfg_n, 0, 0)
     t0 = time.perf_counter()
     training.train_until_stop(cfg_n, st)
     loop = (time.perf_counter() - t0) / st["steps"] * 1e6
-    out = {"row": row, "model": cfg["model"], "sequences": st["n"], "steps": st["steps"],
+    out = {"row": row, "model": cfg.model, "sequences": st["n"], "steps": st["steps"],
            "stopped_early": st["success"], "us_per_step_loop": loop, "us_per_step_kernel": None, "ratio": None}
-    if cfg["model"] == "lstm97":
+    if cfg.model == "lstm97":
         arch = config.architecture(cfg)
         seqs, _ = speed.row_sequences(cfg, rng, kernel_steps)
-        kernel_us, _ = speed.time_kernel(arch, Network.build(arch, rng).weights, seqs, cfg["lr"], rounds=3)
+        kernel_us, _ = speed.time_kernel(arch, Network.build(arch, rng).weights, seqs, cfg.lr, rounds=3)
         out.update(us_per_step_kernel=kernel_us, ratio=loop / kernel_us)
     return out
 

@@ -98,14 +98,14 @@ def measure(T, seed=0) -> dict:
     cfg = config.load(ROW)
     arch = config.architecture(cfg)
     rng = np.random.default_rng(seed)
-    x, y, m = FAMILIES[cfg["task"]].generate(rng, T=T)
+    x, y, m = FAMILIES[cfg.task].generate(rng, T=T)
     net = Network.build(arch, rng)
     w = {name: a.copy() for name, a in net.weights.items()}
-    net.train(x[:10], y[:10], m[:10], lr=cfg["lr"])        # loads the compiled kernel
+    net.train(x[:10], y[:10], m[:10], lr=cfg.lr)        # loads the compiled kernel
     ws, outputs = tuple(net.weights[name] for name in WEIGHT_NAMES), np.full((len(x), arch.n_out), 0.5)  # touched
     peaks = []                                             # smallest first: what one frees, the next may reuse
-    for call in (lambda: kernel.sequence(ws, net._dims["eq19", False], x, y, m, cfg["lr"], True, ws, outputs),
-                 lambda: net.train(x, y, m, lr=cfg["lr"]),
+    for call in (lambda: kernel.sequence(ws, net._dims["eq19", False], x, y, m, cfg.lr, True, ws, outputs),
+                 lambda: net.train(x, y, m, lr=cfg.lr),
                  lambda: bptt(arch, w, x, y, m)):
         before = _reset_peak()
         call()

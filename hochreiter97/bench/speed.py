@@ -57,7 +57,7 @@ def paper_rows() -> list:
     """The rows of the paper's battery: LSTM rows of Tables 1-9, no ablations, no competitors."""
     from .. import config
     return [r for r in config.rows()
-            if config.load(r).get("model", "lstm97") == "lstm97" and not config.load(r).get("ablation")]
+            if config.load(r).model == "lstm97" and not config.load(r).ablation]
 
 
 def dense_arch(blocks: int) -> Architecture:
@@ -78,7 +78,7 @@ def row_sequences(cfg, rng, steps, max_bytes=150e6):
     """At least `steps` steps of the row's own sequences (fewer if they would pass max_bytes)."""
     from tasks import FAMILIES
     from .. import config
-    family, params = FAMILIES[cfg["task"]], config.task_params(cfg)
+    family, params = FAMILIES[cfg.task], config.task_params(cfg)
     seqs, total, seconds = [], 0, 0.0
     while total < steps and (not seqs or (len(seqs) + 1) * seqs[0][0].nbytes < max_bytes):
         t0 = time.perf_counter()
@@ -213,9 +213,9 @@ def linear_fit(x, y) -> dict:
 def paper_sequences(cfg):
     """The paper's training sequences for the row (mean over trials), and where the number comes from."""
     for key in SEQUENCE_SOURCES:
-        if cfg["paper"].get(key) is not None:
-            return int(cfg["paper"][key]), f"paper: {key}"
-    return int(cfg["max_sequences"]), "fallback: the config's max_sequences (no number in the paper)"
+        if cfg.paper.get(key) is not None:
+            return int(cfg.paper[key]), f"paper: {key}"
+    return int(cfg.max_sequences), "fallback: the config's max_sequences (no number in the paper)"
 
 
 def _reproduced(row, results) -> dict:
@@ -237,13 +237,13 @@ def battery(rows, by_row, cores, results="results") -> dict:
     for row in rows:
         cfg, rec = config.load(row), by_row[row]
         n, source = paper_sequences(cfg)
-        steps = n * rec["mean_length"] * cfg["trials"]
+        steps = n * rec["mean_length"] * cfg.trials
         hours = {k: steps * rec[u] / 3.6e9 for k, u in
                  (("api", "us_per_step_api"), ("kernel", "us_per_step"), ("generate", "generate_us_per_step"))}
         for k in totals:
             totals[k] += hours[k]
         per_row.append({"row": row, "sequences": n, "source": source, "mean_length": rec["mean_length"],
-                        "trials": cfg["trials"], "steps": steps, "us_per_step_api": rec["us_per_step_api"],
+                        "trials": cfg.trials, "steps": steps, "us_per_step_api": rec["us_per_step_api"],
                         "core_hours": hours["api"], "core_hours_kernel": hours["kernel"],
                         "core_hours_generate": hours["generate"], **_reproduced(row, results)})
     return {"rows": per_row, "cores": cores, "battery_hours": totals["api"] / cores,
@@ -268,7 +268,7 @@ def run(quick=False, out="results/complexity", progress=print, results="results"
         arch = config.architecture(cfg)
         seqs, gen_us = row_sequences(cfg, rng, steps)
         w0 = Network.build(arch, rng).weights
-        rec = record(row, arch, w0, seqs, cfg["lr"], cfg["timing"], rounds, numpy_steps, "table10")
+        rec = record(row, arch, w0, seqs, cfg.lr, cfg.timing, rounds, numpy_steps, "table10")
         rec["generate_us_per_step"] = gen_us
         records.append(rec)
         by_row[row] = rec

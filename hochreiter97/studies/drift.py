@@ -41,14 +41,14 @@ NETS, SEQUENCES = 20, 5
 
 def rows() -> list:
     """Every row that trains the 1997 LSTM (the paper's rows and the LSTM ablations)."""
-    return [r for r in config.rows() if config.load(r)["model"] == "lstm97"]
+    return [r for r in config.rows() if config.load(r).model == "lstm97"]
 
 
 def at_initialization(row: str, nets: int = NETS, sequences: int = SEQUENCES, seed: int = 0) -> dict:
     """Drift of the row's untrained nets: mean |s_c| and the fraction of saturated cells at read-out."""
     cfg = config.load(row)
     arch = config.architecture(cfg)
-    family, params = FAMILIES[cfg["task"]], config.task_params(cfg)
+    family, params = FAMILIES[cfg.task], config.task_params(cfg)
     rng = np.random.default_rng([seed, nets, sequences])
     abs_s, ratios = [], []
     for _ in range(nets):
@@ -120,13 +120,13 @@ def by_trial(row: str, results="results", sequences: int = SEQUENCES) -> dict:
     """Each finished trial of results/ROW: its cells at the start (its initial weights on its first
     `sequences` training sequences), beside its outcome and its lowest training error."""
     cfg = config.load(row)
-    if cfg["model"] != "lstm97" or cfg["task"] == "reber" or cfg["construction_window"] > 0:
+    if cfg.model != "lstm97" or cfg.task == "reber" or cfg.construction_window > 0:
         raise ValueError(f"row {row}: drift --by-trial reads the 1997 LSTM's cells from the start "
                          "(not Experiment 1's fixed sets, nor 2a's cell that joins later)")
     records = reproduce.finished_trials(Path(results) / row)
     if not records:
         raise ValueError(f"row {row}: no finished trials in {Path(results) / row}")
-    arch, family, params = config.architecture(cfg), FAMILIES[cfg["task"]], config.task_params(cfg)
+    arch, family, params = config.architecture(cfg), FAMILIES[cfg.task], config.task_params(cfg)
     trials = []
     for k in sorted(records):
         rec = records[k]

@@ -35,7 +35,7 @@ def _trial_outputs(cfg, seed: int, trial: int, weights: dict):
     correct as training.judge rules it, the rule the record's test counted with."""
     net = models.wrap(cfg, weights)
     ys, ts, ok = [], [], []
-    for x, y, m, info in training.fixed_sequences(cfg, seed, trial, "final_test", cfg["test_size"]):
+    for x, y, m, info in training.fixed_sequences(cfg, seed, trial, "final_test", cfg.test_size):
         out = net.run(x)
         t = np.flatnonzero(m)[-1]                                  # the one target step (the sequence end)
         ys.append(out[t, 0])
@@ -48,9 +48,9 @@ def by_target(row: str, results="results", bins: int = BINS) -> dict:
     """Pooled output error by target bin over the row's successful trials that kept their weights."""
     rowdir = Path(results) / row
     cfg = config.load(row)
-    if cfg["n_out"] != 1 or cfg["task"] not in ("adding", "multiplication"):
+    if cfg.n_out != 1 or cfg.task not in ("adding", "multiplication"):
         raise ValueError(f"{row}: misses reads rows with one real-valued output (Experiments 4, 5); "
-                         f"this row has task {cfg['task']!r} with {cfg['n_out']} outputs")
+                         f"this row has task {cfg.task!r} with {cfg.n_out} outputs")
     done = reproduce.finished_trials(rowdir)
     if not done:
         raise ValueError(f"{rowdir}: no finished trials (run: python run.py reproduce {row})")
@@ -74,7 +74,7 @@ def by_target(row: str, results="results", bins: int = BINS) -> dict:
         oks.append(ok)
         used.append(k)
     out = {"row": row, "trials_used": used, "trials_skipped_without_weights": skipped,
-           "correct_threshold": cfg["correct_threshold"], "output_unit": cfg["output_unit"], "bins": []}
+           "correct_threshold": cfg.correct_threshold, "output_unit": cfg.output_unit, "bins": []}
     if not used:
         return out
     y, t, ok = np.concatenate(ys), np.concatenate(ts), np.concatenate(oks)

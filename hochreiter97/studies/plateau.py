@@ -36,31 +36,31 @@ def with_value(cfg, key: str, value) -> dict:
     """The row's config with `key` set to `value`; a key the row lacks or a value out of range
     is refused with the row, the key and what was expected."""
     if key not in KEYS:
-        raise ValueError(f"row {cfg['row']}: plateau varies {' or '.join(KEYS)}, not {key!r}")
-    if cfg.get(key) is None:
-        raise ValueError(f"row {cfg['row']}: plateau varies {' or '.join(KEYS)}, and this row has no key {key!r}")
+        raise ValueError(f"row {cfg.row}: plateau varies {' or '.join(KEYS)}, not {key!r}")
+    if getattr(cfg, key, None) is None:
+        raise ValueError(f"row {cfg.row}: plateau varies {' or '.join(KEYS)}, and this row has no key {key!r}")
     value = float(value) if key == "lr" else value
     check, expected = config.SCHEMA[key][0]
     if not check(value):
-        raise ValueError(f"row {cfg['row']}: key {key!r}: expected {expected}, got {value!r}")
-    cfg = dict(cfg, **{key: value})
+        raise ValueError(f"row {cfg.row}: key {key!r}: expected {expected}, got {value!r}")
+    cfg = cfg.replace(**{key: value})
     try:                                                     # the task's own limits (adding: T >= 20)
-        tasks.FAMILIES[cfg["task"]].generate(np.random.default_rng(0), **config.task_params(cfg))
+        tasks.FAMILIES[cfg.task].generate(np.random.default_rng(0), **config.task_params(cfg))
     except ValueError as e:
-        raise ValueError(f"row {cfg['row']}: key {key!r}: {e}") from None
+        raise ValueError(f"row {cfg.row}: key {key!r}: {e}") from None
     return cfg
 
 
 def plateau_length(cfg, trial: int = 0, seed: int = 0, cap: int | None = None):
     """Sequences until ST3's error condition first held for this trial of cfg (None if not
     within cap). The same number as the record of a full run of cfg."""
-    if cfg["stop"] != "ST3":
-        raise ValueError(f"row {cfg['row']}: plateau needs an ST3 row (Experiments 4, 6), not stop {cfg['stop']!r}")
-    cap = cap or cfg["max_sequences"]
+    if cfg.stop != "ST3":
+        raise ValueError(f"row {cfg.row}: plateau needs an ST3 row (Experiments 4, 6), not stop {cfg.stop!r}")
+    cap = cap or cfg.max_sequences
     st = training.new_trial(cfg, seed, trial)
     while st.get("beta_at") is None and st["n"] < cap:
         st["done"] = False
-        st = training.train_until_stop(dict(cfg, max_sequences=min(cap, st["n"] + CHUNK)), st)
+        st = training.train_until_stop(cfg.replace(max_sequences=min(cap, st["n"] + CHUNK)), st)
     return st.get("beta_at")
 
 
@@ -91,15 +91,15 @@ def sweep(row: str, key: str, values, trials=(0,), seed: int = 0, cap: int | Non
     for c in cfgs:
         found.append([])
         for trial in trials:
-            point = f"{c[key]!r} {trial}"
+            point = f"{getattr(c, key)!r} {trial}"
             if point not in done:
                 done[point] = plateau_length(c, trial, seed, cap)
                 if partial is not None:
                     reproduce.write_json(partial, {"command": command, "found": done})   # atomic
             found[-1].append(done[point])
-    return {"row": row, "vary": key, "values": [c[key] for c in cfgs], "row_value": cfg[key],
-            "trials": list(trials), "seed": seed, "cap": cap or cfg["max_sequences"], "lr": cfg["lr"],
-            "beta": cfg["beta"], "window": cfg["window"], "paper_success_after": cfg["paper"].get("success_after"),
+    return {"row": row, "vary": key, "values": [getattr(c, key) for c in cfgs], "row_value": getattr(cfg, key),
+            "trials": list(trials), "seed": seed, "cap": cap or cfg.max_sequences, "lr": cfg.lr,
+            "beta": cfg.beta, "window": cfg.window, "paper_success_after": cfg.paper.get("success_after"),
             "sequences": found, "command": command}
 
 

@@ -103,15 +103,15 @@ def stack(points: list) -> dict:
 
 def relevant_steps(cfg, inputs) -> np.ndarray:
     """Steps whose input must be stored (for marking in plots): the task's relevant inputs."""
-    task, L = cfg["task"], len(inputs)
+    task, L = cfg.task, len(inputs)
     if task in ("adding", "multiplication"):
         return np.flatnonzero(inputs[:, 1] == 1.0)                  # the marked pairs
     if task == "temporal_order":
         return np.flatnonzero(inputs[:, 6:8].sum(axis=1) > 0)       # X or Y (inputs E B a b c d X Y)
     if task == "long_lag":
-        return np.array([1 if cfg["variant"] == "2c" else 0])       # the x|y to remember
+        return np.array([1 if cfg.variant == "2c" else 0])       # the x|y to remember
     if task == "two_sequence":
-        return np.arange(min(cfg["N"], L))                          # the N informative elements
+        return np.arange(min(cfg.N, L))                          # the N informative elements
     if task == "reber":
         return np.array([1])                                        # the T|P repeated before the end
     return np.array([], dtype=int)
@@ -124,12 +124,12 @@ CELL_STEPS = 20000                 # ... as many as fit in this many steps (the 
 
 def trace_sequence(cfg, weights, x, y, m) -> dict:
     """One presented sequence of the row's net, recorded (reproduce --trace)."""
-    return record(config.architecture(cfg), weights, x, y, m, cfg["lr"], cfg["timing"], cfg["output_error"])
+    return record(config.architecture(cfg), weights, x, y, m, cfg.lr, cfg.timing, cfg.output_error)
 
 
 def cells_record(cfg, st) -> dict:
     """The trial record's cells_at_end (drift: how saturated each cell is when read), 1997 LSTM rows only."""
-    if cfg["model"] != "lstm97":
+    if cfg.model != "lstm97":
         return {}
     seqs = training.fixed_sequences(cfg, st["seed"], st["trial"], "final_test", CELL_PROBES)
     lengths = np.cumsum([len(s[0]) for s in seqs])
@@ -160,7 +160,7 @@ def plot(row, out="results") -> list:
     files = sorted(rowdir.glob("trace-*.npz"))
     if not files:
         raise ValueError(f"{rowdir}: no traces (run: python run.py reproduce {row} --trace K)")
-    cfg = yaml.safe_load((rowdir / "config.yaml").read_text())
+    cfg = config.validate(yaml.safe_load((rowdir / "config.yaml").read_text()), str(rowdir / "config.yaml"))
     written = []
     for path in files:
         z = np.load(path)
@@ -188,7 +188,7 @@ def plot(row, out="results") -> list:
                     a.axvline(m, color="0.6", lw=0.6, zorder=0)
             ax.set_ylim(-0.02, 1.02)
             ax = axes[i, 2]
-            scale = y_out[:, :, None] * dh(s_c, cfg["squash"])
+            scale = y_out[:, :, None] * dh(s_c, cfg.squash)
             e_s, mask = np.abs(z["e_s"][i, :L]), z["mask"][i, :L]
             for j in range(C):
                 for v in range(S):
@@ -206,7 +206,7 @@ def plot(row, out="results") -> list:
         for ax in axes[-1]:
             ax.set_xlabel("step t of the sequence")
         fig.suptitle(f"{row}: traces of trial {path.stem.split('-')[-1]}"
-                     + (f" ({cfg['ablation']})" if cfg.get("ablation") else ""), fontsize=10)
+                     + (f" ({cfg.ablation})" if cfg.ablation else ""), fontsize=10)
         fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / P))                # room for the title
         png = rowdir / f"{path.stem.replace('trace', 'traces')}.png"
         fig.savefig(png, dpi=110)

@@ -50,9 +50,9 @@ def expected_wait(p: float, w: int) -> float:
 
 
 def check_row(cfg) -> None:
-    if cfg["stop"] != "ST3" or cfg["n_out"] != 1 or cfg["task"] != "adding":
-        raise ValueError(f"row {cfg['row']}: wait reads the adding rows (ST3, one real-valued output), "
-                         f"not task {cfg['task']!r} with stop {cfg['stop']!r}")
+    if cfg.stop != "ST3" or cfg.n_out != 1 or cfg.task != "adding":
+        raise ValueError(f"row {cfg.row}: wait reads the adding rows (ST3, one real-valued output), "
+                         f"not task {cfg.task!r} with stop {cfg.stop!r}")
 
 
 def watch_trial(cfg, trial: int, seed: int = 0, block: int = BLOCK) -> dict:
@@ -87,7 +87,7 @@ def watch_trial(cfg, trial: int, seed: int = 0, block: int = BLOCK) -> dict:
             "sequences": st["n"], "error_below_beta_at": st.get("beta_at"), "block": block,
             "blocks": blocks, "wait": {"sequences": wait[0], "wrong": wait[1], "extreme": wait[2],
                                        "extreme_wrong": wait[3], "miss_rate": p},
-            "calm": calm(np.frombuffer(spread), st.get("beta_at"), cfg["window"]) if st["success"] else None}
+            "calm": calm(np.frombuffer(spread), st.get("beta_at"), cfg.window) if st["success"] else None}
 
 
 def calm(spread, start: int, w: int) -> dict:
@@ -122,9 +122,9 @@ def run(row: str, trials: int, seed: int = 0, out="results/wait", command=None) 
     if path.exists():
         old = json.loads(path.read_text())
         kept = {r["trial"]: r for r in old["trials"] if r["seed"] == seed and r["block"] == BLOCK}
-    result = {"row": row, "command": command or command_line([row], trials, out), "window": cfg["window"],
-              "beta": cfg["beta"], "correct_threshold": cfg["correct_threshold"], "extreme": list(EXTREME),
-              "paper_success_after": cfg["paper"].get("success_after"), "trials": []}
+    result = {"row": row, "command": command or command_line([row], trials, out), "window": cfg.window,
+              "beta": cfg.beta, "correct_threshold": cfg.correct_threshold, "extreme": list(EXTREME),
+              "paper_success_after": cfg.paper.get("success_after"), "trials": []}
     for k in range(trials):
         result["trials"].append(kept.get(k) or watch_trial(cfg, k, seed))
         reproduce.write_json(path, result)
