@@ -119,7 +119,7 @@ def fidelity_markdown(out="results", figures=True) -> str:
     lines = [f"**{n_in} of {len(rows)} rows in range** under the paper's configuration (the rows' YAML files).", ""]
     readings_run = sorted({f.split("@", 1)[1] for f, s in by_folder.items() if s.get("reading")})
     for name in readings_run:
-        runs = [(r, fidelity.verdict(by_folder[f"{r}@{name}"], judged[r][0]["paper"], judged[r][0]["trials"]))
+        runs = [(r, fidelity.verdict(by_folder[f"{r}@{name}"], judged[r][0].paper, judged[r][0].trials))
                 for r in rows if f"{r}@{name}" in by_folder]
         better = [r for r, v in runs if v["in_range"] and not judged[r][2]["in_range"]]
         lines.append(f"* reading `{name}` (`python run.py list --readings`): run on {len(runs)} paper rows, "

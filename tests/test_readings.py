@@ -106,3 +106,23 @@ def test_reber_distinct_draws_sets_of_different_strings_and_the_rows_sets_repeat
     assert not set(train) & set(test)
     with pytest.raises(ValueError, match="does not concern row 4-1"):
         readings.apply(config.load("4-1"), "reber-distinct")
+
+
+def test_the_report_judges_a_reading_beside_its_row(tmp_path):
+    import json
+    from hochreiter97 import report
+
+    def summary(folder, successes, mean, reading=None):
+        (tmp_path / folder).mkdir()
+        s = {"row": folder, "trials": 18, "successes": successes, "reading": reading, "cap_note": None,
+             "sequences": {"mean": mean, "median": mean, "min": mean, "max": mean} if successes else None,
+             "test": {"n": 0}}
+        (tmp_path / folder / "summary.json").write_text(json.dumps(s))
+
+    summary("2a", 18, 67000.0)
+    summary("2a@end", 18, 7000.0, reading="end")
+    text = report.fidelity_markdown(tmp_path, figures=False)
+    assert "**0 of 37 rows in range**" in text
+    assert "reading `end` (`python run.py list --readings`): run on 1 paper rows, 1 of them in range; it brings 2a into range" in text
+    assert "| 2a | success rate 100; success after 5,040 | 18 (paper 18) | 18 | 67,000 " in text
+    assert "`end`: in range, mean 7,000" in text
