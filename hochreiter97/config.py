@@ -186,6 +186,14 @@ TASK_PARAMS = {
 }
 STOP_PARAMS = {"ST3": ("beta",), "NSEQ": ("n_seq",), "ST1ST2": ("st1_max_wrong", "st2_mean_abs"),
                "ABS": (), "REBER": ()}
+# every key that only some tasks or stopping rules read, and who reads it: a row may not give one it ignores
+TASK_ONLY = {**{k: tuple(t for t, ks in TASK_PARAMS.items() if k in ks) for ks in TASK_PARAMS.values() for k in ks},
+             **{k: ("reber",) for k in ("reber_train", "reber_test", "reber_inits", "reber_distinct")}}
+STOP_ONLY = {"beta": ("ST3",), "st3_error": ("ST3",), "window": ("ST3", "NSEQ"), "n_seq": ("NSEQ",),
+             "st1_max_wrong": ("ST1ST2",), "st2_mean_abs": ("ST1ST2",), "st_test_size": ("ST1ST2",),
+             "abs_streak": ("ABS",), "abs_at": ("ABS",), "abs_test": ("ABS",),
+             "check_fraction": ("ST1ST2", "ABS", "REBER"), "check_min": ("ST1ST2", "ABS", "REBER"),
+             "correct_threshold": ("ST3", "NSEQ", "ST1ST2", "ABS")}
 
 
 @dataclass(frozen=True)
@@ -306,6 +314,15 @@ def validate(raw, source="<config>") -> "RowConfig":
     for key in REQUIRED + _required_here(cfg):
         if cfg.get(key) is None:
             fail(key, SCHEMA[key][0][1] + f" ({SCHEMA[key][1]}), required here", None)
+    for key, value in raw.items():       # a key this row's task or stopping rule ignores, set to something
+        readers = TASK_ONLY.get(key, ()) if key in TASK_ONLY else STOP_ONLY.get(key, ())
+        own = cfg["task"] if key in TASK_ONLY else cfg["stop"]
+        if value is not None and value != DEFAULTS.get(key) and readers and own not in readers:
+            fail(key, f"no such key for {'task' if key in TASK_ONLY else 'stopping rule'} {own!r} "
+                      f"(read by {', '.join(readers)})", value)
+    variants = getattr(tasks.FAMILIES[cfg["task"]], "VARIANTS", None)
+    if variants is not None and cfg["variant"] not in variants:
+        fail("variant", f"one of {list(variants)} (the variants of task {cfg['task']!r})", cfg["variant"])
     if cfg["model"] != "lstm97":
         return _validate_baseline(raw, cfg, fail)
     if cfg["trainer"] is not None:

@@ -51,6 +51,7 @@ SYMBOLS = "EBabcdXY"
 LENGTHS = (100, 110)
 WINDOWS = {"6a": ((10, 20), (50, 60)), "6b": ((10, 20), (33, 43), (66, 76))}
 CLASSES = {"6a": "QRSU", "6b": "QRSUVABC"}
+VARIANTS = tuple(WINDOWS)
 
 
 def _check(variant):

@@ -3,6 +3,7 @@
 The paper's facts are pinned here, typed in a second time from SPEC §4 (Tables 1-11),
 independently of the YAML files: a transcription error in either place fails a test.
 """
+import re
 import importlib
 
 import numpy as np
@@ -373,3 +374,16 @@ def test_an_ablation_of_an_ablation_and_a_loop_of_bases(tmp_path, monkeypatch):
     with pytest.raises(ConfigError) as e:
         config.load("4-1-p")
     assert str(e.value) == f"{tmp_path / '4-1-q.yaml'}: key 'base': row '4-1-p' is in a loop of bases (4-1-p -> 4-1-q -> 4-1-p)"
+
+
+@pytest.mark.parametrize("row, key, value, message", [
+    ("6a", "abs_streak", 5, "key 'abs_streak': expected no such key for stopping rule 'ST3' (read by ABS), got 5"),
+    ("2a", "beta", 0.1, "key 'beta': expected no such key for stopping rule 'ABS' (read by ST3), got 0.1"),
+    ("4-1", "reber_train", 5, "key 'reber_train': expected no such key for task 'adding' (read by reber), got 5"),
+    ("4-1", "variant", "2a", "key 'variant': expected no such key for task 'adding' (read by long_lag, two_sequence, temporal_order), got '2a'"),
+    ("2a", "variant", "3a", "key 'variant': expected one of ['2a', '2b', '2c'] (the variants of task 'long_lag'), got '3a'"),
+    ("6a", "variant", "6c", "key 'variant': expected one of ['6a', '6b'] (the variants of task 'temporal_order'), got '6c'"),
+])
+def test_a_key_the_rows_task_or_stop_ignores_or_a_foreign_variant_is_refused(row, key, value, message):
+    with pytest.raises(ConfigError, match="^x.yaml: " + re.escape(message) + "$"):
+        config.validate(dict(config.raw(row), **{key: value}), "x.yaml")
