@@ -63,7 +63,7 @@ READINGS = {r.name: r for r in (
             "forward and backward pass of the next sequence's first element; initia() adds bias_inp/bias_out to "
             "the random weight from the bias unit (W_mod[i][in_mod-1] += ...). Not included: the simulator's second "
             "bias unit in the hidden layer, read by gates and cells at t-1 (0.5 at a sequence's first step), and "
-            "its RTRL program's conventions (docs/findings.md)",
+            "its RTRL program's conventions (docs/spec.md §7)",
             lambda cfg: cfg.model == "lstm97",
             lambda cfg: {"timing": "late", "reset_activation": 0.5, "gate_bias_init": "add"}),
     Reading("reber-distinct", "Experiment 1's 256 training strings all different (and the 256 test strings)",
