@@ -198,6 +198,9 @@ def plot_fidelity(out="results") -> list:
                     ax.plot([i + dx] * failed, [cap] * failed, "x", ms=5, color=color,
                             label=None if "failed" in labels else "failed (at the cap)")
                     labels.add("failed")
+                if folder_name != row:                    # name the reading beside its dots
+                    ax.annotate(name, (i + dx, max(ok + ([cap] if failed else []))), xytext=(2, 4),
+                                textcoords="offset points", fontsize=6, color=color)
         ax.set_xticks(range(len(trows)), trows, rotation=30 if len(trows) > 4 else 0, fontsize=8)
         ax.set(yscale="log", ylabel="sequences to success", title=fidelity.TABLES[table])
         ax.title.set_fontsize(9)
