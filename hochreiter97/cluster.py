@@ -79,7 +79,7 @@ def checkpoint_folder(rowdir, fp, checkpoint_dir=None) -> Path:
 
 def _preflight_checkpoints(ckdir, fp) -> None:
     for p in sorted(Path(ckdir).glob("checkpoint-*.pkl")):
-        results.check_fingerprint(p, results.load_checkpoint(p).get("fingerprint"), fp, "this checkpoint")
+        results.check_fingerprint(p, results.load_checkpoint(p).fingerprint, fp, "this checkpoint")
 
 
 # ---------------------------------------------------------------- on a worker

@@ -58,9 +58,9 @@ def _run_one(cfg, seed, k, rowdir, position, checkpoint_seconds, show, trace=0, 
                disable=not show, dynamic_ncols=True, mininterval=0.5)
 
     def progress(st):
-        bar.update(st["n"] - bar.n)
-        if st["window"]:
-            bar.set_postfix_str(f"err {st['window_E'] / len(st['window']):.4g}", refresh=False)
+        bar.update(st.n - bar.n)
+        if st.window:
+            bar.set_postfix_str(f"err {st.window_E / len(st.window):.4g}", refresh=False)
 
     ckpt = Path(rowdir) / f"checkpoint-{k}.pkl"
     _BUSY.set()
@@ -138,7 +138,7 @@ def _preflight(rowdir, fp):
     for k, rec in done.items():
         results.check_fingerprint(_trial_path(rowdir, k), rec.get("fingerprint"), fp, "this finished trial")
     for p in sorted(Path(rowdir).glob("checkpoint-*.pkl")):
-        results.check_fingerprint(p, results.load_checkpoint(p).get("fingerprint"), fp, "this checkpoint")
+        results.check_fingerprint(p, results.load_checkpoint(p).fingerprint, fp, "this checkpoint")
     return done
 
 

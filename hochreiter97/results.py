@@ -58,13 +58,17 @@ def _discard_hint(path, what) -> str:
     return f"discard it with `rm {path}` ({what})"
 
 
-def load_checkpoint(path) -> dict:
-    """A running trial's saved state; a file that cannot be read is named with the command that discards it."""
+def load_checkpoint(path):
+    """A running trial's saved state (training.TrialState); a file that cannot be read is named with
+    the command that discards it. Checkpoints of the older plain-dict state are refused, not converted."""
+    from .training import TrialState                            # training imports this module
     try:
         with open(path, "rb") as fh:
             st = pickle.load(fh)
-        if not isinstance(st, dict) or "n" not in st:
-            raise ValueError("not a trial state")
+        if isinstance(st, dict) and "n" in st:                 # the plain dict of before TrialState
+            raise ValueError("a trial state written by an older version (a dict)")
+        if not isinstance(st, TrialState):
+            raise ValueError(f"not a trial state (a {type(st).__name__})")
     except Exception as e:                                       # truncated, corrupt or foreign: all unusable
         raise RunError(f"{path}: not a readable checkpoint ({type(e).__name__}: {e}); "
                        + _discard_hint(path, "the trial then starts over")) from None

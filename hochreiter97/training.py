@@ -37,7 +37,7 @@ the first K probes, through the caller's Hooks) and, for Table 2's net on 2a, ho
 symbol still reaches (models.carry). Neither changes the trial.
 
 A trial's whole state (weights, random generators, windows, counters, curve) is
-one picklable dict; `run_trial` saves it every `checkpoint_seconds` and resumes
+one picklable TrialState; `run_trial` saves it every `checkpoint_seconds` and resumes
 from it, ending with the same numbers as an uninterrupted run.
 """
 from __future__ import annotations
@@ -48,7 +48,7 @@ import time
 import zlib
 from collections import deque
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 import numpy as np
 
@@ -73,6 +73,45 @@ class Hooks:
     trace: Optional[Callable] = None
     stack: Optional[Callable] = None
     record: Optional[Callable] = None
+
+
+@dataclass
+class TrialState:
+    """A trial's whole state: what a checkpoint pickles and a resumed run continues from.
+    new_trial builds it; the optional fields stay None where the row does not use them."""
+    n: int                              # training sequences presented so far
+    done: bool                          # training has ended (stopped or max_sequences reached)
+    success: bool                       # the stopping rule was met
+    weights: dict                       # weight name -> array, trained in place
+    rng_weights: np.random.Generator    # weights drawn after the start (2a's cell when it joins)
+    rng_data: np.random.Generator       # the training sequences
+    window: deque                       # (ST3 error measure, correct) of the `window` most recent sequences
+    window_E: float                     # sum of the window's error measures
+    window_wrong: int                   # wrong sequences in the window
+    streak: int                         # successive correct training sequences (ABS online)
+    next_check: int                     # n at which a rule on a test set is checked next
+    st1: Optional[int]                  # n at which ST1 first held (ST1ST2)
+    stop_at: Optional[int]              # "success after" when it is not n (ABS online: before the streak)
+    curve: list                         # learning-curve points (n, mean E since the previous point)
+    curve_stride: int                   # sequences per curve point (doubles as the curve is merged)
+    curve_acc: list                     # [sum of E, count] since the last curve point
+    seconds: float                      # training wall time so far, over all resumptions
+    steps: int                          # time steps presented so far
+    trace_left: int                     # probes still to trace (reproduce --trace K)
+    traces: list                        # the traced probes (Hooks.trace records)
+    carries: list                       # the 2a carry numbers at the probes (models.carry)
+    next_probe: Optional[int]           # n of the next probe, None when no more
+    fingerprint: Optional[dict]         # results.fingerprint of the run; a checkpoint of another is refused
+    cell_present: Optional[bool] = None          # 2a (construction): the cell has joined
+    construction: Optional[dict] = None          # 2a: {"sum", "count", "previous"} of E over construction windows
+    cell_joined_at: Optional[int] = None         # 2a: n at which the cell joined
+    rng_abs_test: Optional[np.random.Generator] = None   # ABS frozen: the fresh test sequences
+    reber_sets: Optional[Any] = None             # Experiment 1: (training strings, test strings)
+    beta_at: Optional[int] = None                # ST3: n at which the window's error first fell below beta
+    pending: Optional[dict] = None               # timing "late" (reading jku): the unapplied weight changes
+    row: Optional[str] = None                    # the trial's row, seed and index
+    seed: Optional[int] = None
+    trial: Optional[int] = None
 
 
 # ---------------------------------------------------------------- seeds
@@ -183,29 +222,29 @@ def reber_mistakes(net, strings) -> dict:
 
 
 # ---------------------------------------------------------------- the trial
-def new_trial(cfg, seed: int, trial: int, trace: int = 0) -> dict:
+def new_trial(cfg, seed: int, trial: int, trace: int = 0) -> TrialState:
     """The complete state of a trial before its first sequence; `trace` sequences to record at the probes."""
     seeds = trial_seeds(seed, seed_row(cfg), trial)
     net = models.build(cfg, np.random.default_rng(seeds["weights"]))   # the row's model (config key `model`)
-    st = {"row": cfg.row, "seed": seed, "trial": trial, "n": 0, "done": False, "success": False,
-          "weights": net.weights, "rng_weights": np.random.default_rng(seeds["weights"].spawn(1)[0]),
-          "rng_data": np.random.default_rng(seeds["data"]), "window": deque(maxlen=cfg.window),
-          "window_E": 0.0, "window_wrong": 0, "streak": 0, "next_check": cfg.check_min,
-          "st1": None, "stop_at": None, "curve": [], "curve_stride": 1, "curve_acc": [0.0, 0],
-          "seconds": 0.0, "steps": 0}
     if trace and cfg.model != "lstm97":
         raise ValueError(f"row {cfg.row}: traces record the 1997 LSTM's cells (reference.py), not model {cfg.model!r}")
-    st.update(trace_left=trace, traces=[], carries=[])
-    st["next_probe"] = 0 if trace > 0 or models.carry(cfg, st["weights"]) is not None else None
+    st = TrialState(row=cfg.row, seed=seed, trial=trial, n=0, done=False, success=False,
+                    weights=net.weights, rng_weights=np.random.default_rng(seeds["weights"].spawn(1)[0]),
+                    rng_data=np.random.default_rng(seeds["data"]), window=deque(maxlen=cfg.window),
+                    window_E=0.0, window_wrong=0, streak=0, next_check=cfg.check_min,
+                    st1=None, stop_at=None, curve=[], curve_stride=1, curve_acc=[0.0, 0],
+                    seconds=0.0, steps=0, trace_left=trace, traces=[], carries=[],
+                    next_probe=0 if trace > 0 or models.carry(cfg, net.weights) is not None else None,
+                    fingerprint=None)
     if cfg.construction_window > 0:                  # 2a: the cell joins later
-        st["cell_present"] = False
-        st["construction"] = {"sum": 0.0, "count": 0, "previous": None}
-        _remove_cell(st["weights"], architecture(cfg))
+        st.cell_present = False
+        st.construction = {"sum": 0.0, "count": 0, "previous": None}
+        _remove_cell(st.weights, architecture(cfg))
     if cfg.stop == "ABS" and cfg.abs_test == "frozen":   # fresh test sequences, never reused
-        st["rng_abs_test"] = np.random.default_rng(seeds["abs_test"])
+        st.rng_abs_test = np.random.default_rng(seeds["abs_test"])
     if cfg.task == "reber":
         pair_rng = np.random.SeedSequence([seed, zlib.crc32(seed_row(cfg).encode()), 10_000 + trial // cfg.reber_inits])
-        st["reber_sets"] = reber.datasets(np.random.default_rng(pair_rng), cfg.reber_train, cfg.reber_test,
+        st.reber_sets = reber.datasets(np.random.default_rng(pair_rng), cfg.reber_train, cfg.reber_test,
                                           distinct=cfg.reber_distinct)
     return st
 
@@ -218,14 +257,14 @@ def _remove_cell(w, arch):
 
 
 def _add_cell(st, arch):
-    rng, a = st["rng_weights"], arch.init_range
-    w = st["weights"]
+    rng, a = st.rng_weights, arch.init_range
+    w = st.weights
     w["w_c"][...] = rng.uniform(-a, a, size=w["w_c"].shape)
     w["w_in"][...] = rng.uniform(-a, a, size=w["w_in"].shape)
     cols = arch.cell_columns
     w["w_k"][:, cols] = rng.uniform(-a, a, size=w["w_k"][:, cols].shape)
-    st["cell_present"] = True
-    st["cell_joined_at"] = st["n"]
+    st.cell_present = True
+    st.cell_joined_at = st.n
 
 
 def _generator(cfg, family):
@@ -241,14 +280,14 @@ def _draw(cfg, st, generate, params, encoded=None):
     """The next training sequence (x, y, m, info); x as `generate` (_generator) gives it.
     encoded: Experiment 1's strings already encoded (a dict kept by the caller; the arrays are only read)."""
     if cfg.task == "reber":
-        train = st["reber_sets"][0]
-        s = train[st["rng_data"].integers(len(train))]
+        train = st.reber_sets[0]
+        s = train[st.rng_data.integers(len(train))]
         if encoded is None:
             return (*reber.encode(s, target=cfg.reber_target), None)
         if s not in encoded:
             encoded[s] = reber.encode(s, target=cfg.reber_target)
         return (*encoded[s], None)
-    return generate(st["rng_data"], **params, info=True)
+    return generate(st.rng_data, **params, info=True)
 
 
 def _observe(cfg, st, E, correct, measure):
@@ -256,26 +295,26 @@ def _observe(cfg, st, E, correct, measure):
 
     The window keeps each sequence's ST3 error measure (config st3_error) and whether it was correct.
     """
-    win = st["window"]
+    win = st.window
     if len(win) == win.maxlen:
         old_measure, old_correct = win[0]
-        st["window_E"] -= old_measure
-        st["window_wrong"] -= not old_correct
+        st.window_E -= old_measure
+        st.window_wrong -= not old_correct
     win.append((measure, correct))
-    st["window_E"] += measure
-    st["window_wrong"] += not correct
-    st["streak"] = st["streak"] + 1 if correct else 0
-    acc = st["curve_acc"]
+    st.window_E += measure
+    st.window_wrong += not correct
+    st.streak = st.streak + 1 if correct else 0
+    acc = st.curve_acc
     acc[0] += E
     acc[1] += 1
-    if acc[1] == st["curve_stride"]:
-        st["curve"].append((st["n"], acc[0] / acc[1]))
-        st["curve_acc"] = [0.0, 0]
-        if len(st["curve"]) >= 2 * CURVE_POINTS:        # keep it short: merge pairs, double the stride
-            st["curve"] = merge_curve(st["curve"], 2)
-            st["curve_stride"] *= 2
-    if "construction" in st and not st["cell_present"]:
-        c = st["construction"]
+    if acc[1] == st.curve_stride:
+        st.curve.append((st.n, acc[0] / acc[1]))
+        st.curve_acc = [0.0, 0]
+        if len(st.curve) >= 2 * CURVE_POINTS:        # keep it short: merge pairs, double the stride
+            st.curve = merge_curve(st.curve, 2)
+            st.curve_stride *= 2
+    if st.construction is not None and not st.cell_present:
+        c = st.construction
         c["sum"] += E
         c["count"] += 1
         if c["count"] == cfg.construction_window:
@@ -300,32 +339,32 @@ def merge_curve(curve, size):
 
 def _stopped(cfg, st, net, stop_tests, encoded=None):
     """Apply the row's stopping rule after sequence n; True when training ends."""
-    rule, n = cfg.stop, st["n"]
-    full = len(st["window"]) == cfg.window
+    rule, n = cfg.stop, st.n
+    full = len(st.window) == cfg.window
     if rule == "ST3":
-        low = full and st["window_E"] / len(st["window"]) < cfg.beta
-        if low and st.get("beta_at") is None:
-            st["beta_at"] = n                           # the error condition alone, first met (the record keeps it)
-        return low and st["window_wrong"] == 0
+        low = full and st.window_E / len(st.window) < cfg.beta
+        if low and st.beta_at is None:
+            st.beta_at = n                           # the error condition alone, first met (the record keeps it)
+        return low and st.window_wrong == 0
     if rule == "NSEQ":
-        return full and st["window_wrong"] < cfg.n_seq
+        return full and st.window_wrong < cfg.n_seq
     if rule == "ABS" and cfg.abs_test == "online":
-        if st["streak"] >= cfg.abs_streak:
-            st["stop_at"] = n - cfg.abs_streak
+        if st.streak >= cfg.abs_streak:
+            st.stop_at = n - cfg.abs_streak
             return True
         return False
-    if n < st["next_check"]:
+    if n < st.next_check:
         return False
-    st["next_check"] = n + max(cfg.check_min, int(cfg.check_fraction * n))
+    st.next_check = n + max(cfg.check_min, int(cfg.check_fraction * n))
     if rule == "REBER":
-        train, test = st["reber_sets"]
+        train, test = st.reber_sets
         return reber_correct(net, train, encoded) and reber_correct(net, test, encoded)
     if rule == "ABS":                                   # frozen: abs_streak fresh sequences, all correct
-        return frozen_streak(cfg, net, st["rng_abs_test"]) == cfg.abs_streak
+        return frozen_streak(cfg, net, st.rng_abs_test) == cfg.abs_streak
     result = evaluate(cfg, net, stop_tests)          # ST1ST2
     if result["wrong"] <= cfg.st1_max_wrong:
-        if st["st1"] is None:
-            st["st1"] = n
+        if st.st1 is None:
+            st.st1 = n
         return result["mean_abs_error"] < cfg.st2_mean_abs
     return False
 
@@ -349,24 +388,26 @@ def train_until_stop(cfg, st, checkpoint=None, checkpoint_seconds=60.0, progress
     interrupted() is true: then the state is checkpointed and returned unfinished).
     watch(st, out, y, m, correct), if given, sees every training sequence once judged (wait.py);
     it must not change st."""
-    net = models.wrap(cfg, st["weights"])
-    st["weights"] = net.weights                        # the network trains the state's arrays in place
+    net = models.wrap(cfg, st.weights)
+    st.weights = net.weights                        # the network trains the state's arrays in place
     train_kw = models.train_kwargs(cfg)                # lr, and the 1997 LSTM's timing
     if train_kw.get("timing") == "late":               # reading jku: the unapplied sum travels with the trial
-        train_kw["pending"] = st.setdefault("pending", net.new_pending())
+        if st.pending is None:
+            st.pending = net.new_pending()
+        train_kw["pending"] = st.pending
     family, params = FAMILIES.get(cfg.task), task_params(cfg)
     generate, st3 = _generator(cfg, family), cfg.st3_error
-    stop_tests = _stop_tests(cfg, st["seed"], st["trial"])
+    stop_tests = _stop_tests(cfg, st.seed, st.trial)
     encoded = {}                                       # Experiment 1: each string of the sets encoded once
     t0 = last_save = time.perf_counter()
-    seconds0 = st["seconds"]
-    while not st["done"]:
+    seconds0 = st.seconds
+    while not st.done:
         x, y, m, info = _draw(cfg, st, generate, params, encoded)
-        if st["n"] == st.get("next_probe"):
+        if st.n == st.next_probe:
             _probe(cfg, st, net, x, y, m, hooks)
         out = net.train(x, y, m, **train_kw)
-        st["n"] += 1
-        st["steps"] += len(x)
+        st.n += 1
+        st.steps += len(x)
         E, correct, mae = judge(cfg, out, y, m, info)
         if watch is not None:
             watch(st, out, y, m, correct)
@@ -374,18 +415,18 @@ def train_until_stop(cfg, st, checkpoint=None, checkpoint_seconds=60.0, progress
         if _observe(cfg, st, E, correct, measure) == "construct":
             _add_cell(st, architecture(cfg))
         if _stopped(cfg, st, net, stop_tests, encoded):
-            st["done"], st["success"] = True, True
-            st["stop_at"] = st["stop_at"] if st["stop_at"] is not None else st["n"]
-        elif st["n"] >= cfg.max_sequences:
-            st["done"] = True
+            st.done, st.success = True, True
+            st.stop_at = st.stop_at if st.stop_at is not None else st.n
+        elif st.n >= cfg.max_sequences:
+            st.done = True
         now = time.perf_counter()
-        st["seconds"] = seconds0 + now - t0
-        if progress is not None and (st["n"] % 100 == 0 or st["done"]):
+        st.seconds = seconds0 + now - t0
+        if progress is not None and (st.n % 100 == 0 or st.done):
             progress(st)
-        if checkpoint is not None and now - last_save >= checkpoint_seconds and not st["done"]:
+        if checkpoint is not None and now - last_save >= checkpoint_seconds and not st.done:
             save_state(st, checkpoint)
             last_save = now
-        if not st["done"] and ((max_wall is not None and now - t0 >= max_wall)
+        if not st.done and ((max_wall is not None and now - t0 >= max_wall)
                                or (interrupted is not None and interrupted())):
             if checkpoint is not None:
                 save_state(st, checkpoint)
@@ -395,66 +436,66 @@ def train_until_stop(cfg, st, checkpoint=None, checkpoint_seconds=60.0, progress
 
 def _probe(cfg, st, net, x, y, m, hooks):
     """Before sequence n is presented: its trace (while --trace asks for more) and the 2a carry numbers."""
-    n = st["n"]
+    n = st.n
     if x.ndim == 1:                                    # symbols: traces keep the dense inputs
         x = one_hot(x, cfg.n_in)
-    if st["trace_left"] > 0:
+    if st.trace_left > 0:
         if hooks is None or hooks.trace is None:
             raise ValueError(f"row {cfg.row}: traces asked for, but no trace hook given (training.Hooks)")
         rec = hooks.trace(cfg, net.weights, x, y, m)
-        st["traces"].append(dict(rec, at=n, inputs=x, targets=y, mask=m))
-        st["trace_left"] -= 1
+        st.traces.append(dict(rec, at=n, inputs=x, targets=y, mask=m))
+        st.trace_left -= 1
     carry = models.carry(cfg, net.weights)
     if carry is not None:
-        st["carries"].append(dict(carry, at=n))
-    more = st["trace_left"] > 0 or carry is not None
-    st["next_probe"] = (PROBE_FIRST if n < PROBE_FIRST else 2 * n) if more else None
+        st.carries.append(dict(carry, at=n))
+    more = st.trace_left > 0 or carry is not None
+    st.next_probe = (PROBE_FIRST if n < PROBE_FIRST else 2 * n) if more else None
 
 
 def final_trace(cfg, st, hooks):
     """The end-of-training trace: a fresh sequence (the trial's first final-test sequence), final weights."""
-    x, y, m, _ = fixed_sequences(cfg, st["seed"], st["trial"], "final_test", 1)[0]
-    rec = hooks.trace(cfg, st["weights"], x, y, m)
+    x, y, m, _ = fixed_sequences(cfg, st.seed, st.trial, "final_test", 1)[0]
+    rec = hooks.trace(cfg, st.weights, x, y, m)
     return dict(rec, at=-1, inputs=x, targets=y, mask=m)
 
 
 def final_test(cfg, st) -> dict:
     """The row's test after the stop: test_size fresh sequences, weights frozen."""
-    if not st["success"] or cfg.test_size == 0:
+    if not st.success or cfg.test_size == 0:
         return {}
-    net = models.wrap(cfg, st["weights"])
-    return evaluate(cfg, net, fixed_sequences(cfg, st["seed"], st["trial"], "final_test", cfg.test_size))
+    net = models.wrap(cfg, st.weights)
+    return evaluate(cfg, net, fixed_sequences(cfg, st.seed, st.trial, "final_test", cfg.test_size))
 
 
 def trial_record(cfg, st, test, hooks=None) -> dict:
     """What trial-K.json holds."""
-    points = st["curve"] + ([(st["n"], st["curve_acc"][0] / st["curve_acc"][1])] if st["curve_acc"][1] else [])
+    points = st.curve + ([(st.n, st.curve_acc[0] / st.curve_acc[1])] if st.curve_acc[1] else [])
     curve = merge_curve(points, max(1, math.ceil(len(points) / CURVE_POINTS)))
-    rec = {"row": cfg.row, "trial": st["trial"], "seed": st["seed"], "success": st["success"],
-           "sequences": st["stop_at"] if st["success"] else None, "sequences_presented": st["n"],
-           "test": test, "wall_seconds": round(st["seconds"], 3), "time_steps": st["steps"],
-           "steps_per_second": st["steps"] / st["seconds"] if st["seconds"] > 0 else None,
+    rec = {"row": cfg.row, "trial": st.trial, "seed": st.seed, "success": st.success,
+           "sequences": st.stop_at if st.success else None, "sequences_presented": st.n,
+           "test": test, "wall_seconds": round(st.seconds, 3), "time_steps": st.steps,
+           "steps_per_second": st.steps / st.seconds if st.seconds > 0 else None,
            "curve": {"sequences": [int(a) for a, _ in curve], "error": [float(b) for _, b in curve],
                      "error_measure": "E = sum_k (t_k - y_k)^2 summed over target steps, per sequence; each point "
                                         "the mean over the sequences since the previous point"}}
-    if st.get("fingerprint") is not None:
-        rec["fingerprint"] = st["fingerprint"]
+    if st.fingerprint is not None:
+        rec["fingerprint"] = st.fingerprint
     if cfg.stop == "ST1ST2":
-        rec["st1"] = st["st1"]
+        rec["st1"] = st.st1
     if cfg.stop == "ST3":                           # when its "average training error < beta" first held
-        rec["error_below_beta_at"] = st.get("beta_at")
-    if "cell_joined_at" in st or "cell_present" in st:
-        rec["cell_joined_at"] = st.get("cell_joined_at")
+        rec["error_below_beta_at"] = st.beta_at
+    if st.cell_present is not None:                  # 2a (construction_window > 0): False until the cell joins
+        rec["cell_joined_at"] = st.cell_joined_at
     if cfg.stop == "REBER":                         # where the success test fails (or not) at the end
-        net = models.wrap(cfg, st["weights"])
-        rec["reber_mistakes"] = {name: reber_mistakes(net, strings) for name, strings in zip(("train", "test"), st["reber_sets"])}
+        net = models.wrap(cfg, st.weights)
+        rec["reber_mistakes"] = {name: reber_mistakes(net, strings) for name, strings in zip(("train", "test"), st.reber_sets)}
     if hooks is not None and hooks.record is not None:  # what the caller's studies record (cells_at_end)
         rec.update(hooks.record(cfg, st))
-    carry = models.carry(cfg, st["weights"])           # Table 2's net on 2a: the first symbol's reach (cap_note)
+    carry = models.carry(cfg, st.weights)           # Table 2's net on 2a: the first symbol's reach (cap_note)
     if carry is not None:
         rec["carry"] = carry
-    if st.get("carries"):
-        rec["carry_history"] = st["carries"]
+    if st.carries:
+        rec["carry_history"] = st.carries
     return rec
 
 
@@ -471,7 +512,7 @@ def save_weights(weights: dict, path) -> None:
     os.replace(tmp, path)
 
 
-def load_state(path) -> dict:
+def load_state(path) -> TrialState:
     return results.load_checkpoint(path)
 
 
@@ -486,16 +527,16 @@ def run_trial(cfg, seed: int, trial: int, checkpoint=None, checkpoint_seconds=60
     if checkpoint is not None and os.path.exists(checkpoint):
         st = load_state(checkpoint)
         if fingerprint is not None:
-            results.check_fingerprint(checkpoint, st.get("fingerprint"), fingerprint, "this checkpoint")
+            results.check_fingerprint(checkpoint, st.fingerprint, fingerprint, "this checkpoint")
     else:
         st = new_trial(cfg, seed, trial, trace)
-        st["fingerprint"] = fingerprint
+        st.fingerprint = fingerprint
     st = train_until_stop(cfg, st, checkpoint, checkpoint_seconds, progress, max_wall, interrupted=interrupted,
                           hooks=hooks)
-    if not st["done"]:
+    if not st.done:
         return None
     if trace and trace_path is not None:
-        np.savez(trace_path, **hooks.stack(st.get("traces", []) + [final_trace(cfg, st, hooks)]))
+        np.savez(trace_path, **hooks.stack(st.traces + [final_trace(cfg, st, hooks)]))
     if weights_path is not None:
-        save_weights(st["weights"], weights_path)
+        save_weights(st.weights, weights_path)
     return trial_record(cfg, st, final_test(cfg, st), hooks)

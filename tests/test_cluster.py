@@ -78,7 +78,7 @@ def test_a_worker_killed_mid_trial_is_rescheduled_and_resumes_from_its_checkpoin
         address, keys = next((a, keys) for a, keys in sorted(running.items()) if keys)
         os.kill(pids[address], signal.SIGKILL)
         k = int(keys[0].split("-trial-")[1].split("-")[0])
-        killed.append((k, [results.load_checkpoint(p)["n"] for p in shared.rglob(f"checkpoint-{k}.pkl")]))
+        killed.append((k, [results.load_checkpoint(p).n for p in shared.rglob(f"checkpoint-{k}.pkl")]))
 
     killer = threading.Thread(target=kill_a_busy_worker)
     killer.start()
@@ -107,7 +107,7 @@ def test_sigint_cancels_the_cluster_run_and_the_same_call_resumes(dask_cluster, 
         time.sleep(1.0)
         return before == {p: p.stat().st_mtime_ns for p in checkpoints(rowdir)}
     assert wait_for(settled, 30)
-    assert checkpoints(rowdir) and all(results.load_checkpoint(p)["n"] > 0 for p in checkpoints(rowdir))
+    assert checkpoints(rowdir) and all(results.load_checkpoint(p).n > 0 for p in checkpoints(rowdir))
     reproduce.reproduce(str(row), trials=TRIALS, seed=0, out=out, show=False, hooks=HOOKS, scheduler=client,
                         checkpoint_seconds=0.2)
     assert records(rowdir) == reference_15000

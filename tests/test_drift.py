@@ -59,10 +59,10 @@ def test_by_trial_reads_each_trials_own_start_beside_its_record(tmp_path, monkey
         st = training.new_trial(cfg, 4, k)
         first = [training._draw(cfg, st, training._generator(cfg, family), params) for _ in range(3)]
         fresh = training.new_trial(cfg, 4, k)
-        seqs = [family.generate(fresh["rng_data"], **params) for _ in range(3)]
+        seqs = [family.generate(fresh.rng_data, **params) for _ in range(3)]
         for a, b in zip(first, seqs):                        # the trial's own first training sequences
             assert np.array_equal(a[1], b[1]) and np.array_equal(a[2], b[2])
-        assert t["start"] == traces.cells_at_end(arch, fresh["weights"], seqs)
+        assert t["start"] == traces.cells_at_end(arch, fresh.weights, seqs)
         assert (t["trial"], t["seed"], t["success"], t["end"]) == (k, 4, rec["success"], rec["cells_at_end"])
         assert t["lowest_error"] == min(rec["curve"]["error"])
     assert r["trials"][0]["start"] != r["trials"][1]["start"]

@@ -101,9 +101,9 @@ def test_competitor_row_runs_under_its_protocol():
     rec = training.run_trial(cfg, seed=0, trial=0)
     assert rec["sequences_presented"] == 300 and rec["time_steps"] == 300 * 4
     st = training.new_trial(cfg, 0, 0)
-    assert set(st["weights"]) == {"w_h", "w_k"} and st["weights"]["w_k"].shape == (5, 6)
-    assert np.abs(st["weights"]["w_h"]).max() <= 0.2
-    carry = models.carry(cfg, st["weights"])
+    assert set(st.weights) == {"w_h", "w_k"} and st.weights["w_k"].shape == (5, 6)
+    assert np.abs(st.weights["w_h"]).max() <= 0.2
+    carry = models.carry(cfg, st.weights)
     assert carry["log10_product"]["x"] < 0 and carry["output_difference"] < 0.5
 
 
@@ -138,4 +138,4 @@ def test_model_ablation_keeps_the_training_sequences():
     """Same row and seed: the ablation sees the LSTM trial's training sequences."""
     cfg = config.load("6a")
     a, b = training.new_trial(cfg, 0, 2), training.new_trial(models.ablation(cfg, "rnn"), 0, 2)
-    assert np.array_equal(a["rng_data"].integers(1 << 30, size=5), b["rng_data"].integers(1 << 30, size=5))
+    assert np.array_equal(a.rng_data.integers(1 << 30, size=5), b.rng_data.integers(1 << 30, size=5))

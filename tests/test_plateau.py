@@ -32,7 +32,7 @@ def test_the_varied_value_reaches_the_task():
     """T = 30 makes sequences of 30 to 33 steps, the row's own T 100 to 110."""
     st = training.new_trial(plateau.with_value(small(), "T", 30), 0, 0)
     st = training.train_until_stop(plateau.with_value(small(), "T", 30).replace(max_sequences=5), st)
-    assert 5 * 30 <= st["steps"] <= 5 * 33
+    assert 5 * 30 <= st.steps <= 5 * 33
 
 
 def test_plateau_length_is_none_when_the_cap_comes_first():

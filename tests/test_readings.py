@@ -99,9 +99,9 @@ def test_a_reading_that_does_not_concern_the_row_is_refused(row, name, message):
 def test_reber_distinct_draws_sets_of_different_strings_and_the_rows_sets_repeat():
     from hochreiter97 import training
     cfg = config.load("1-1")
-    train, _ = training.new_trial(cfg, 0, 0)["reber_sets"]
+    train, _ = training.new_trial(cfg, 0, 0).reber_sets
     assert len(set(train)) < len(train) / 2                              # independent draws repeat strings
-    train, test = training.new_trial(readings.apply(cfg, "reber-distinct"), 0, 0)["reber_sets"]
+    train, test = training.new_trial(readings.apply(cfg, "reber-distinct"), 0, 0).reber_sets
     assert len(set(train)) == len(train) == 256 and len(set(test)) == len(test) == 256
     assert not set(train) & set(test)
     with pytest.raises(ValueError, match="does not concern row 4-1"):

@@ -161,7 +161,7 @@ def test_sigint_checkpoints_every_running_trial_and_the_same_command_resumes(wor
     _, err = p.communicate(timeout=60)
     assert p.returncode == 130, err
     assert "run.py reproduce: " in last_line(err) and "interrupted" in last_line(err)
-    saved = [results.load_checkpoint(c)["n"] for c in rowdir.glob("checkpoint-*.pkl")]
+    saved = [results.load_checkpoint(c).n for c in rowdir.glob("checkpoint-*.pkl")]
     assert saved and all(n > 0 for n in saved)        # the work done is kept, not the last 60 s lost
     finish(command(row, out, "--workers", workers), tmp_path)
     assert records(rowdir) == reference
@@ -219,7 +219,7 @@ def test_a_checkpoint_of_another_seed_is_not_resumed(tmp_path, monkeypatch):
     rowdir = out / "6a"
     rowdir.mkdir(parents=True)
     st = reproduce.training.new_trial(cfg, 0, 0)
-    st["fingerprint"] = results.fingerprint(cfg, 0)
+    st.fingerprint = results.fingerprint(cfg, 0)
     results.save_pickle(st, rowdir / "checkpoint-0.pkl")
     with pytest.raises(results.RunError, match=r"checkpoint-0.pkl: this checkpoint was made under another config \(seed: 0 -> 1\)"):
         reproduce.reproduce(str(row), trials=1, seed=1, workers=1, out=out, show=False)

@@ -39,15 +39,15 @@ def test_trace_equals_the_presentation_and_independent_errors(tmp_path):
     n = len(x)
     assert np.array_equal(z["inputs"][0, :n], x)
     arch = config.architecture(cfg)
-    net = Network(arch, st["weights"])
+    net = Network(arch, st.weights)
     out = net.train(x, y, m, lr=cfg.lr, timing=cfg.timing)  # what the kernel showed during training
     assert np.abs(z["y_k"][0, :n] - out).max() <= 1e-12
-    assert np.abs(z["y_k"][0, :n] - reference.run_sequence(arch, st["weights"], x, y, m, cfg.lr, apply=True)[0]).max() <= 1e-12
-    fw = lstm97_full.forward(arch, st["weights"], x)           # the same forward pass by another module
+    assert np.abs(z["y_k"][0, :n] - reference.run_sequence(arch, st.weights, x, y, m, cfg.lr, apply=True)[0]).max() <= 1e-12
+    fw = lstm97_full.forward(arch, st.weights, x)           # the same forward pass by another module
     assert np.abs(z["s_c"][0, :n] - fw["s_c"].reshape(z["s_c"][0, :n].shape)).max() <= 1e-12
     assert np.abs(z["y_in"][0, :n] - fw["y_in"]).max() <= 1e-12
     e_k = fw["y_k"] * (1 - fw["y_k"]) * (y - fw["y_k"]) * m[:, None]
-    d_s = lstm97_full.backward(arch, st["weights"], fw, e_k, truncate=True)[1]
+    d_s = lstm97_full.backward(arch, st.weights, fw, e_k, truncate=True)[1]
     last = np.flatnonzero(m)[-1]                               # 4-1: one target, at the end: d_s = e_s there
     assert np.allclose(z["e_s"][0, last], d_s[last], rtol=1e-10, atol=1e-15)
 

@@ -18,18 +18,21 @@ def small(row="6a", **overrides):
 
 def fresh(cfg):
     """The part of a trial's state that the windows, the curve and the stopping rules read."""
-    return {"window": training.deque(maxlen=cfg.window), "window_E": 0.0, "window_wrong": 0, "streak": 0,
-            "curve": [], "curve_stride": 1, "curve_acc": [0.0, 0], "n": 0, "stop_at": None}
+    return training.TrialState(
+        window=training.deque(maxlen=cfg.window), window_E=0.0, window_wrong=0, streak=0,
+        curve=[], curve_stride=1, curve_acc=[0.0, 0], n=0, stop_at=None,
+        done=False, success=False, weights=None, rng_weights=None, rng_data=None, next_check=cfg.check_min,
+        st1=None, seconds=0.0, steps=0, trace_left=0, traces=[], carries=[], next_probe=None, fingerprint=None)
 
 
 def feed(cfg, outcomes):
     """Drive the stopping rule with synthetic (E, correct) outcomes; return the n it stopped at."""
     st = fresh(cfg)
     for E, correct in outcomes:
-        st["n"] += 1
+        st.n += 1
         training._observe(cfg, st, E, correct, E)
         if training._stopped(cfg, st, None, None):
-            return st["stop_at"] or st["n"]
+            return st.stop_at or st.n
     return None
 
 
@@ -46,7 +49,7 @@ def observe_all(cfg, errors, correct=True):
     """Every sequence observed and the stopping rule applied, whether it stops or not; the state."""
     st = fresh(cfg)
     for E in errors:
-        st["n"] += 1
+        st.n += 1
         training._observe(cfg, st, E, correct, E)
         training._stopped(cfg, st, None, None)
     return st
@@ -64,9 +67,9 @@ def test_learning_curve_points_are_means_over_all_sequences_since_the_last_point
     monkeypatch.setattr(training, "CURVE_POINTS", 4)
     errors = list(np.random.default_rng(0).uniform(0, 1, 203))
     st = observe_all(small(), errors)
-    assert st["curve_stride"] == 32 and 4 <= len(st["curve"]) < 8
-    assert st["curve"][-1][0] + st["curve_acc"][1] == 203
-    for got, want in interval_means(st["curve"], errors):
+    assert st.curve_stride == 32 and 4 <= len(st.curve) < 8
+    assert st.curve[-1][0] + st.curve_acc[1] == 203
+    for got, want in interval_means(st.curve, errors):
         assert got == pytest.approx(want, rel=1e-12)
 
 
@@ -84,9 +87,9 @@ def test_the_records_curve_ends_at_the_last_sequence_and_is_interval_means(monke
 
 def test_st3_records_when_its_error_condition_alone_first_held():
     cfg = small(window=5, beta=0.1)
-    assert observe_all(cfg, [0.5] * 6 + [0.01] * 20, correct=False)["beta_at"] == 11  # window mean 0.108 at n = 10, 0.01 at 11
-    assert observe_all(cfg, [0.5] * 30).get("beta_at") is None
-    assert "beta_at" not in observe_all(small("5-1"), [0.0] * 3000)                 # NSEQ: no beta
+    assert observe_all(cfg, [0.5] * 6 + [0.01] * 20, correct=False).beta_at == 11  # window mean 0.108 at n = 10, 0.01 at 11
+    assert observe_all(cfg, [0.5] * 30).beta_at is None
+    assert observe_all(small("5-1"), [0.0] * 3000).beta_at is None                  # NSEQ: no beta
 
 
 def test_nseq_counts_wrong_sequences_in_the_window():
@@ -124,12 +127,12 @@ def test_frozen_abs_stops_on_the_grid_and_leaves_training_alone(monkeypatch):
     monkeypatch.setattr(training, "frozen_streak", fake_streak)
     cfg = small("2c-1-frozen", abs_streak=1, **grid)                    # online, a streak of 1 would stop at once
     st = training.train_until_stop(cfg, training.new_trial(cfg, 0, 0))
-    assert st["success"] and st["stop_at"] == st["n"] == 20            # checks at 5, 10, 15, 20
+    assert st.success and st.stop_at == st.n == 20            # checks at 5, 10, 15, 20
     online = small("2c-1", abs_streak=10**6, **dict(grid, max_sequences=20))
     ref = training.train_until_stop(online, training.new_trial(online, 0, 0))
-    assert ref["n"] == 20 and not ref["success"]
-    for name in ref["weights"]:
-        assert np.array_equal(ref["weights"][name], st["weights"][name]), name
+    assert ref.n == 20 and not ref.success
+    for name in ref.weights:
+        assert np.array_equal(ref.weights[name], st.weights[name]), name
 
 
 def test_judge_thresholds_and_steps():
@@ -184,16 +187,34 @@ def test_judge_gives_the_numbers_of_np_sum_and_np_mean(row):
 
 def same_trial(a, b):
     """Two trial states equal to the bit (wall time aside): weights, generators, windows, curve, counters."""
+    a, b = vars(a), vars(b)
     assert set(a) == set(b)
     for key in a:
         if key == "seconds":
             continue
-        if key.startswith("rng_"):
+        if key.startswith("rng_") and a[key] is not None:
             assert a[key].bit_generator.state == b[key].bit_generator.state, key
         elif key == "weights":
             assert all(a[key][n].tobytes() == b[key][n].tobytes() for n in WEIGHT_NAMES)
         else:
             assert repr(a[key]) == repr(b[key]), key                   # floats by repr: every bit
+
+
+def test_a_checkpoint_is_a_trial_state_and_an_old_dict_one_is_refused(tmp_path):
+    """The state pickles whole and loads back; the plain dict checkpoints of older versions are refused in one line."""
+    cfg = small(max_sequences=50)
+    ckpt = tmp_path / "checkpoint.pkl"
+    st = training.train_until_stop(cfg, training.new_trial(cfg, 0, 0), checkpoint=ckpt, max_wall=0.0)
+    back = training.load_state(ckpt)
+    assert isinstance(back, training.TrialState) and back.n == st.n == 1
+    same_trial(st, back)
+    training.save_state(dict(vars(st)), ckpt)                          # what an older version wrote
+    with pytest.raises(RunError, match=r"written by an older version.*; discard it with `rm ") as e:
+        training.load_state(ckpt)
+    assert "\n" not in str(e.value)
+    training.save_state([1, 2], ckpt)
+    with pytest.raises(RunError, match=r"not a trial state \(a list\)"):
+        training.load_state(ckpt)
 
 
 def test_2c_trial_on_symbols_equals_the_dense_trial(tmp_path, monkeypatch):
@@ -204,10 +225,10 @@ def test_2c_trial_on_symbols_equals_the_dense_trial(tmp_path, monkeypatch):
     real = kernel.sequence_symbols
     monkeypatch.setattr(kernel, "sequence_symbols", lambda *a: calls.append(1) or real(*a))
     fast = training.train_until_stop(cfg, training.new_trial(cfg, 0, 0))
-    assert len(calls) == 300 and 0 < fast["window_wrong"] < 300
+    assert len(calls) == 300 and 0 < fast.window_wrong < 300
     ckpt = tmp_path / "checkpoint.pkl"
     st = training.train_until_stop(cfg, training.new_trial(cfg, 0, 0), checkpoint=ckpt, max_wall=0.0)
-    while not st["done"]:
+    while not st.done:
         st = training.train_until_stop(cfg, training.load_state(ckpt), checkpoint=ckpt, max_wall=0.002)
     same_trial(fast, st)
     monkeypatch.setattr(training, "_generator", lambda cfg, family: family.generate)   # the dense rows
@@ -283,10 +304,10 @@ def test_2a_cell_joins_when_the_error_stops_decreasing():
     st = training.new_trial(cfg, 0, 0)
     arch = config.architecture(cfg)
     cell_col = arch.J0 - arch.cells
-    assert np.all(st["weights"]["w_k"][:, cell_col] == 0) and not st["cell_present"]
+    assert np.all(st.weights["w_k"][:, cell_col] == 0) and not st.cell_present
     st = training.train_until_stop(cfg, st)
-    assert st["cell_present"] and 100 <= st["cell_joined_at"] <= 400
-    assert np.any(st["weights"]["w_k"][:, cell_col] != 0)
+    assert st.cell_present and 100 <= st.cell_joined_at <= 400
+    assert np.any(st.weights["w_k"][:, cell_col] != 0)
 
 
 def test_a_row_cut_off_part_way_has_a_summary_of_its_finished_trials(tmp_path, monkeypatch):
@@ -387,9 +408,9 @@ def test_run_trial_saves_the_final_weights(tmp_path):
     training.run_trial(cfg, 0, 0, weights_path=tmp_path / "w.npz")
     st = training.train_until_stop(cfg, training.new_trial(cfg, 0, 0))
     saved = np.load(tmp_path / "w.npz")
-    init = training.new_trial(cfg, 0, 0)["weights"]
+    init = training.new_trial(cfg, 0, 0).weights
     for name in WEIGHT_NAMES:
-        assert np.array_equal(saved[name], st["weights"][name]), name
+        assert np.array_equal(saved[name], st.weights[name]), name
     assert not np.array_equal(saved["w_k"], init["w_k"])               # trained, not the initial weights
 
 

@@ -25,9 +25,9 @@ def test_watching_does_not_change_the_trial():
     plain = training.train_until_stop(cfg, training.new_trial(cfg, 0, 1))
     seen = []
     watched = training.train_until_stop(cfg, training.new_trial(cfg, 0, 1), watch=lambda *a: seen.append(a[-1]))
-    assert len(seen) == plain["n"] == watched["n"] == 300
-    for name, w in plain["weights"].items():
-        np.testing.assert_array_equal(w, watched["weights"][name])
+    assert len(seen) == plain.n == watched.n == 300
+    for name, w in plain.weights.items():
+        np.testing.assert_array_equal(w, watched.weights[name])
 
 
 def test_a_watched_trial_stops_where_its_record_does():
@@ -48,10 +48,10 @@ def test_counts_agree_with_the_trial_stepped_one_sequence_at_a_time():
     st = training.new_trial(cfg, 0, 0)
     run_ = 0
     for n in range(1, 121):
-        x, y, m = FAMILIES["adding"].generate(copy.deepcopy(st["rng_data"]), **task_params(cfg))
-        st["done"] = False
+        x, y, m = FAMILIES["adding"].generate(copy.deepcopy(st.rng_data), **task_params(cfg))
+        st.done = False
         st = training.train_until_stop(cfg.replace(max_sequences=n), st)
-        correct = st["window"][-1][1]
+        correct = st.window[-1][1]
         extreme = not 0.1 <= y[np.flatnonzero(m)[-1], 0] <= 0.9
         run_ = run_ + 1 if correct else 0
         assert r["blocks"][n - 1] == [n, int(not correct), int(extreme), int(extreme and not correct), run_]

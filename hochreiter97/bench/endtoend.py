@@ -41,9 +41,9 @@ def measure_row(row, steps=STEPS, kernel_steps=KERNEL_STEPS, rng=None) -> dict:
     st = training.new_trial(cfg_n, 0, 0)
     t0 = time.perf_counter()
     training.train_until_stop(cfg_n, st)
-    loop = (time.perf_counter() - t0) / st["steps"] * 1e6
-    out = {"row": row, "model": cfg.model, "sequences": st["n"], "steps": st["steps"],
-           "stopped_early": st["success"], "us_per_step_loop": loop, "us_per_step_kernel": None, "ratio": None}
+    loop = (time.perf_counter() - t0) / st.steps * 1e6
+    out = {"row": row, "model": cfg.model, "sequences": st.n, "steps": st.steps,
+           "stopped_early": st.success, "us_per_step_loop": loop, "us_per_step_kernel": None, "ratio": None}
     if cfg.model == "lstm97":
         arch = config.architecture(cfg)
         seqs, _ = speed.row_sequences(cfg, rng, kernel_steps)

@@ -131,8 +131,8 @@ def by_trial(row: str, results="results", sequences: int = SEQUENCES) -> dict:
     for k in sorted(records):
         rec = records[k]
         st = training.new_trial(cfg, rec["seed"], k)           # the trial's weights and data stream
-        seqs = [family.generate(st["rng_data"], **params) for _ in range(sequences)]
-        start = traces.cells_at_end(arch, st["weights"], seqs)
+        seqs = [family.generate(st.rng_data, **params) for _ in range(sequences)]
+        start = traces.cells_at_end(arch, st.weights, seqs)
         trials.append({"trial": k, "seed": rec["seed"], "success": rec["success"], "sequences": rec["sequences"],
                        "lowest_error": min(rec["curve"]["error"]), "start": start, "end": rec.get("cells_at_end")})
     return {"row": row, "sequences": sequences, "saturated_below": SATURATED, "trials": trials}

@@ -58,10 +58,10 @@ def plateau_length(cfg, trial: int = 0, seed: int = 0, cap: int | None = None):
         raise ValueError(f"row {cfg.row}: plateau needs an ST3 row (Experiments 4, 6), not stop {cfg.stop!r}")
     cap = cap or cfg.max_sequences
     st = training.new_trial(cfg, seed, trial)
-    while st.get("beta_at") is None and st["n"] < cap:
-        st["done"] = False
-        st = training.train_until_stop(cfg.replace(max_sequences=min(cap, st["n"] + CHUNK)), st)
-    return st.get("beta_at")
+    while st.beta_at is None and st.n < cap:
+        st.done = False
+        st = training.train_until_stop(cfg.replace(max_sequences=min(cap, st.n + CHUNK)), st)
+    return st.beta_at
 
 
 def command_line(row, key, values, trials=(0,), cap=None, out="results/plateau") -> str:

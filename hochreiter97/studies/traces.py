@@ -131,10 +131,10 @@ def cells_record(cfg, st) -> dict:
     """The trial record's cells_at_end (drift: how saturated each cell is when read), 1997 LSTM rows only."""
     if cfg.model != "lstm97":
         return {}
-    seqs = training.fixed_sequences(cfg, st["seed"], st["trial"], "final_test", CELL_PROBES)
+    seqs = training.fixed_sequences(cfg, st.seed, st.trial, "final_test", CELL_PROBES)
     lengths = np.cumsum([len(s[0]) for s in seqs])
     seqs = seqs[:max(1, int(np.searchsorted(lengths, CELL_STEPS, side="right")))]
-    return {"cells_at_end": cells_at_end(config.architecture(cfg), st["weights"], seqs)}
+    return {"cells_at_end": cells_at_end(config.architecture(cfg), st.weights, seqs)}
 
 
 HOOKS = training.Hooks(trace=trace_sequence, stack=stack, record=cells_record)

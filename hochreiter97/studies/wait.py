@@ -72,22 +72,22 @@ def watch_trial(cfg, trial: int, seed: int = 0, block: int = BLOCK) -> dict:
         for i, c in enumerate(counts):
             cur[i] += c
         cur[4] = max(cur[4], run[0])
-        if st.get("beta_at") is not None:                      # the error condition has held: the wait
+        if st.beta_at is not None:                      # the error condition has held: the wait
             for i, c in enumerate(counts):
                 wait[i] += c
         if cur[0] == block:
-            blocks.append([st["n"]] + cur[1:])      # st["n"] counts this sequence
+            blocks.append([st.n] + cur[1:])      # st.n counts this sequence
             cur[:] = [0, 0, 0, 0, 0]
 
     st = training.train_until_stop(cfg, st, watch=see)
     if cur[0]:
-        blocks.append([st["n"]] + cur[1:])
+        blocks.append([st.n] + cur[1:])
     p = wait[1] / wait[0] if wait[0] else None
-    return {"trial": trial, "seed": seed, "success": st["success"], "stop": st["n"] if st["success"] else None,
-            "sequences": st["n"], "error_below_beta_at": st.get("beta_at"), "block": block,
+    return {"trial": trial, "seed": seed, "success": st.success, "stop": st.n if st.success else None,
+            "sequences": st.n, "error_below_beta_at": st.beta_at, "block": block,
             "blocks": blocks, "wait": {"sequences": wait[0], "wrong": wait[1], "extreme": wait[2],
                                        "extreme_wrong": wait[3], "miss_rate": p},
-            "calm": calm(np.frombuffer(spread), st.get("beta_at"), cfg.window) if st["success"] else None}
+            "calm": calm(np.frombuffer(spread), st.beta_at, cfg.window) if st.success else None}
 
 
 def calm(spread, start: int, w: int) -> dict:
