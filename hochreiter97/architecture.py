@@ -166,6 +166,34 @@ class Architecture:
             "w_k": (self.n_out, self.J0 + self.outputs_biased),
         }
 
+    def step_ops(self, target: bool) -> dict:
+        """Multiply-adds of one reference.py time step, by equation: the forward pass and the
+        accumulators, and with a target the weight changes (bench/costs.py reads them against eq. 29).
+        Each count is the size of the arrays its line of reference.py works on."""
+        C, S, K, H = self.blocks, self.block_size, self.n_out, self.hidden
+        size = {name: int(np.prod(shape)) for name, shape in self.shapes().items()}
+        I_in, I_c = self.shapes()["w_in"][1], self.shapes()["w_c"][2]
+        ops = {
+            "(7)": size["w_in"],                                        # net_in = w_in u
+            "(8)": size["w_out"],                                       # net_out = w_out u
+            "(9)": size["w_c"] + 2 * C * S,                             # net_c = w_c u; s_c and y_c
+            "(6)": size["w_h"],                                         # net_h = w_h u
+            "output": size["w_k"],                                      # net_k = w_k v
+            "(25)": C * S * I_in,                                       # ds_dw_in
+            "(27)": C * S * I_c,                                        # ds_dw_c
+        }
+        if target:
+            ops.update({
+                "(19)": K,                                              # e_k
+                "(20)": K * H,                                          # e_h = f'(net_h) w_ki^T e_k
+                "(21)": C * S,                                          # e_out, from the sum (23) computes
+                "(23)": K * C * S + C * S,                              # sum_k w_{k c} e_k, then e_s
+                "(22)": size["w_k"] + size["w_h"] + size["w_out"],      # outer products of w_k, w_h, w_out
+                "(26)": C * S * I_in,                                   # Delta w_in
+                "(28)": C * S * I_c,                                    # Delta w_c
+            })
+        return ops
+
     def n_weights(self) -> int:
         """W, the number of weights (Table 10 column "w")."""
         return int(sum(np.prod(s) for s in self.shapes().values()))

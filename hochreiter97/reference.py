@@ -42,19 +42,14 @@ Error convention: E(t) = sum_k (t^k - y^k)^2 (16) but e_k = f'(net_k)(t^k - y^k)
 so at alpha = 1 the weight change is -1/2 dE(t)/dw (truncated). The factor 2 is
 absorbed into the paper's learning rates (SPEC §2.3).
 
-`ops`, when a dict is passed, counts the multiply-adds of every line by equation
-(the counts come from the shapes the line works on); see `costs.py`.
+The multiply-adds of every line, by equation, are products of the arrays' shapes:
+Architecture.step_ops (architecture.py) counts them; see `bench/costs.py`.
 """
 import numpy as np
 
 from .squash import f, df, g, dg, h, dh
 
 RULE_VERSION = 1     # the rule's arithmetic as verified; raise it when a change alters any trial's numbers
-
-
-def _count(ops, eq, n):
-    if ops is not None:
-        ops[eq] = ops.get(eq, 0) + int(n)
 
 
 def new_state(arch):
@@ -78,7 +73,7 @@ def sources(arch, state, x):
     return np.concatenate([x, state["y_c"].ravel(), state["y_in"], state["y_out"], state["y_h"], [1.0]])
 
 
-def forward_step(arch, w, state, x, ops=None):
+def forward_step(arch, w, state, x):
     """One time step: eqs. (6)-(9), the output units, and the accumulators (25), (27).
 
     Returns (state at t, activations at t). `state` (at t-1) is not modified.
@@ -103,13 +98,6 @@ def forward_step(arch, w, state, x, ops=None):
     linear = arch.output_unit == "linear"                           # an ablation, not the paper
     y_k = net_k if linear else f(net_k)                             # output unit: f_k = f (eq. 3), or the identity
     df_k = np.ones_like(net_k) if linear else df(net_k)             # f'_k(net_k), read by (19)
-    _count(ops, "(7)", w["w_in"].size)
-    _count(ops, "(8)", w["w_out"].size)
-    _count(ops, "(9)", w["w_c"].size + 2 * C * S)
-    _count(ops, "(6)", w["w_h"].size)
-    _count(ops, "output", w["w_k"].size)
-    _count(ops, "(25)", ds_dw_in.size)
-    _count(ops, "(27)", ds_dw_c.size)
     state_t = {"y_c": y_c, "y_in": y_in, "y_out": y_out[:arch.n_out_gates], "y_h": y_h, "s_c": s_c,
                "ds_dw_in": ds_dw_in, "ds_dw_c": ds_dw_c}
     act = {"u": u, "v": v, "net_in": net_in, "net_out": net_out, "y_out": y_out, "net_c": net_c,
@@ -141,16 +129,14 @@ def cell_state_error(arch, w, state_t, act, e_k):
     return back, e_s
 
 
-def weight_changes(arch, w, state_t, act, target, alpha, ops=None, output_error="eq19"):
+def weight_changes(arch, w, state_t, act, target, alpha, output_error="eq19"):
     """The truncated weight changes of one step with a target: eqs. (19)-(28).
 
     output_error "xent" is an ablation, not the paper: e_k = t^k - y^k (the error of
     cross-entropy at logistic outputs) in place of (19); everything downstream is unchanged.
     """
     sq = arch.squash
-    C, S = arch.blocks, arch.block_size
     cells = arch.cell_columns                                       # columns of the cells in v
-    w_kc = w["w_k"][:, cells].reshape(-1, C, S)                     # w_{k c_j^v}
     w_ki = w["w_k"][:, cells.stop:cells.stop + arch.hidden]         # w_{k i}
     s_c = state_t["s_c"]
     e_k = output_error_k(act, target, output_error)                 # (19), or the ablation
@@ -164,13 +150,6 @@ def weight_changes(arch, w, state_t, act, target, alpha, ops=None, output_error=
         "w_in": alpha * np.einsum("jv,jvm->jm", e_s, state_t["ds_dw_in"]),           # (26)
         "w_c": alpha * e_s[:, :, None] * state_t["ds_dw_c"],                         # (28)
     }
-    _count(ops, "(19)", arch.n_out)
-    _count(ops, "(20)", w_ki.size)
-    _count(ops, "(21)", C * S)
-    _count(ops, "(23)", w_kc.size + C * S)
-    _count(ops, "(22)", w["w_k"].size + w["w_h"].size + w["w_out"].size)
-    _count(ops, "(26)", state_t["ds_dw_in"].size)
-    _count(ops, "(28)", state_t["ds_dw_c"].size)
     return dw
 
 

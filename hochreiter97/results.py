@@ -40,11 +40,16 @@ class Interrupted(Exception):
 
 
 # ---------------------------------------------------------------- atomic files
-def write_json(path, obj) -> None:
+def write_text(path, text) -> None:
     """Atomically: a reader sees the old file or the whole new one."""
     tmp = Path(f"{path}.tmp.{os.getpid()}")
-    tmp.write_text(json.dumps(obj, indent=1))
+    tmp.write_text(text)
     os.replace(tmp, path)
+
+
+def write_json(path, obj, end="") -> None:
+    """obj as JSON (indent 1, then `end`), atomically."""
+    write_text(path, json.dumps(obj, indent=1) + end)
 
 
 def save_pickle(obj, path) -> None:

@@ -29,3 +29,11 @@ def test_weight_formula_of_paper():
     arch, W = TABLE10["6b"]
     K, H, C, S, I = costs._KHCSI(arch)
     assert K * H + K * C * S + C * S * I + 2 * C * I + H * I + K == W      # + K output biases ("all")
+
+
+def test_counted_per_equation_of_one_net():
+    """The counts as reference.py's lines counted them before they moved to Architecture.step_ops."""
+    arch, _ = TABLE10["4, 5"]
+    assert costs.counted(arch) == {"(7)": 22, "(8)": 22, "(9)": 52, "(6)": 0, "output": 5, "(25)": 44, "(27)": 44,
+                                   "(19)": 1, "(20)": 0, "(21)": 4, "(23)": 8, "(22)": 27, "(26)": 44, "(28)": 44}
+    assert arch.step_ops(False) == {k: v for k, v in costs.counted(arch).items() if k in costs.FORWARD}

@@ -55,12 +55,13 @@ def test_trace_equals_the_presentation_and_independent_errors(tmp_path):
 def test_trace_operation_counts(tmp_path):
     cfg, _, z = traced(tmp_path, cap=10, k=1)
     arch = config.architecture(cfg)
-    ops = {}
-    reference.forward_step(arch, {k: np.zeros(s) for k, s in arch.shapes().items()}, reference.new_state(arch),
-                           np.zeros(2), ops)
+    state = reference.new_state(arch)           # every weight once, s_c and y_c, the accumulators (25), (27)
+    forward = arch.n_weights() + 2 * arch.cells + state["ds_dw_in"].size + state["ds_dw_c"].size
+    assert sum(arch.step_ops(False).values()) == forward
     n, m = z["lengths"][0], z["mask"][0]
-    assert np.all(z["ops"][0, :n][~m[:n]] == sum(ops.values()))
-    assert np.all(z["ops"][0, :n][m[:n]] > sum(ops.values()))
+    assert np.all(z["ops"][0, :n][~m[:n]] == forward)
+    assert np.all(z["ops"][0, :n][m[:n]] == sum(arch.step_ops(True).values()))
+    assert sum(arch.step_ops(True).values()) > forward
 
 
 def test_reproduce_trace_and_plot(tmp_path, monkeypatch):

@@ -15,8 +15,8 @@ def test_bptt_catches_missing_yout_hprime_factor(monkeypatch):
     """The bug of a public C implementation: Delta w_c without y_out*h'(s_c) (eq. 23)."""
     original = reference.weight_changes
 
-    def buggy(arch, w, state_t, act, target, alpha, ops=None, output_error="eq19"):
-        dw = original(arch, w, state_t, act, target, alpha, ops, output_error)
+    def buggy(arch, w, state_t, act, target, alpha, output_error="eq19"):
+        dw = original(arch, w, state_t, act, target, alpha, output_error)
         e_s_true = act["y_out"][:, None] * squash.dh(state_t["s_c"], arch.squash)
         dw["w_c"] = dw["w_c"] / np.where(e_s_true == 0, 1, e_s_true)[:, :, None]
         return dw
@@ -30,9 +30,9 @@ def test_bptt_catches_untruncated_accumulator(monkeypatch):
     """Dropping the carried accumulator (no CEC memory) must be caught."""
     original = reference.forward_step
 
-    def forgetful(arch, w, state, x, ops=None):
+    def forgetful(arch, w, state, x):
         state = dict(state, ds_dw_c=np.zeros_like(state["ds_dw_c"]))
-        return original(arch, w, state, x, ops)
+        return original(arch, w, state, x)
 
     monkeypatch.setattr(reference, "forward_step", forgetful)
     err, _ = verify.check_bptt(lengths=(7,))

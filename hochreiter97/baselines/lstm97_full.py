@@ -47,6 +47,7 @@ def forward(arch, w, inputs):
     return {k: np.array([st[k] for st in steps]) for k in steps[0]}
 
 
+# Not verify.truncated_bptt under truncate=True: the full pass itself, cut, so agreeing with the rule checks its code.
 def backward(arch, w, trace, e_k, truncate=False):
     """(-1/2 dE/dw summed over the sequence, d_s per step (L, C, S)). truncate: the paper's graph."""
     sq, C, S, H, n_og = arch.squash, arch.blocks, arch.block_size, arch.hidden, arch.n_out_gates

@@ -7,8 +7,8 @@ C blocks of S cells, I the most units feeding a cell, gate or hidden unit:
     eq.29  = K + 2KH + KC + 2KSC + HI + CI + 4CSI               update cost per step
     per equation: (19) K; (20) KH; (21) KSC; (22) K(H+C) + HI + CI; (23) KCS; (25)-(28) CSI each.
 
-`counted(arch)` runs one reference step with a target and reads the counter each
-line of reference.py keeps (counts derived from the shapes each line works on).
+`counted(arch)` is Architecture.step_ops with a target: the multiply-adds of each line
+of reference.py, by equation, from the shapes each line works on.
 Where our count per equation differs from the paper's, the reason is:
 
   (21), (23)  the sum  sum_k w_{k c_j^v} e_k  is needed by both; the paper counts it
@@ -23,10 +23,6 @@ Where our count per equation differs from the paper's, the reason is:
 Both totals are O(W): tests/test_costs.py shows the ratios to W and to eq. (29)
 stay within constant bounds over every Table 10 architecture.
 """
-import numpy as np
-
-from .. import reference
-from ..architecture import init_weights
 
 FORWARD = ("(6)", "(7)", "(8)", "(9)", "output", "(25)", "(27)")
 UPDATE = ("(19)", "(20)", "(21)", "(22)", "(23)", "(26)", "(28)")
@@ -61,9 +57,4 @@ def paper_per_equation(arch) -> dict:
 
 def counted(arch) -> dict:
     """Multiply-adds the reference performs in one time step with a target, by equation."""
-    rng = np.random.default_rng(0)
-    w = init_weights(arch, rng)
-    ops = {}
-    state, act = reference.forward_step(arch, w, reference.new_state(arch), rng.normal(size=arch.n_in), ops)
-    reference.weight_changes(arch, w, state, act, rng.uniform(size=arch.n_out), 1.0, ops)
-    return ops
+    return arch.step_ops(target=True)

@@ -40,6 +40,7 @@ from ..squash import df, g, dg, h, dh
 ROW = "4-1"                      # the 93-weight net of Experiment 4, adding-problem sequences
 
 
+# Not verify.truncated_bptt: this copy keeps every step in (T, ...) arrays, the storage whose memory is measured.
 def bptt(arch, w, inputs, targets, mask):
     """-1/2 dE/dw on the truncated graph by reverse mode, storing every step's activations.
 

@@ -12,7 +12,7 @@ Writes DIR/bench.json and plots (results/complexity/ by default; README.md there
               us_per_step_api     Network.train on the same sequences (dense arrays in:
                                   value checks, the active-input scan, the Python call)
               ns_per_weight_step  us_per_step * 1000 / W
-              ops_eq29, ops_counted   eq. (29), and the multiply-adds reference.py counts
+              ops_eq29, ops_counted   eq. (29), and the multiply-adds of reference.py (Architecture.step_ops)
                                   in a step with a target (costs.py)
               numpy_ratio         reference.py (per-step numpy) time / us_per_step, this run
               torch_ratio         nn.LSTM of about W weights trained by BPTT on sequences of

@@ -54,7 +54,6 @@ Settings (all stated in carousel.json as well)
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -62,6 +61,7 @@ import numpy as np
 from ..architecture import Architecture, init_weights
 from ..baselines import GRU, LSTMForget, RNN, gru, lstm97_full, lstm_forget, rnn
 from ..squash import dh
+from . import output
 
 NAMES = ("rnn-small", "rnn-large", "lstm97", "lstm97-full", "lstm-forget", "gru")
 LAGS = 1000
@@ -299,12 +299,8 @@ what a trained net does.
 
 def write(out="results/carousel", command="python run.py carousel", seed=0, lags=LAGS) -> list:
     """carousel.json, carousel.png and README.md in `out`. Returns the paths."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     result = carousel(seed, lags)
     result["command"] = command
-    paths = [out / "carousel.json", out / "carousel.png", out / "README.md"]
-    paths[0].write_text(json.dumps(result, indent=1) + "\n")
-    plot(result, paths[1])
-    paths[2].write_text(readme(result, command))
-    return paths
+    json_path, readme_path = output.write(out, "carousel.json", result, readme(result, command))
+    plot(result, Path(out) / "carousel.png")
+    return [json_path, Path(out) / "carousel.png", readme_path]

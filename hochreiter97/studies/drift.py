@@ -32,7 +32,7 @@ import numpy as np
 from tasks import FAMILIES
 from .. import config
 from .. import reproduce, training
-from . import traces
+from . import output, traces
 from ..network import Network
 from ..reproduce import SATURATED
 
@@ -106,14 +106,9 @@ Rows with h the identity (2a, 2b) have h′ = 1: they cannot saturate, whatever 
 
 def write(out="results/drift", command="python run.py drift", nets=NETS, sequences=SEQUENCES, results="results") -> list:
     """drift.json and README.md in `out`. Returns the paths."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     result = {"command": command, "nets": nets, "sequences": sequences, "saturated_below": SATURATED,
               "rows": [dict(at_initialization(r, nets, sequences), trained=trained(r, results)) for r in rows()]}
-    paths = [out / "drift.json", out / "README.md"]
-    paths[0].write_text(json.dumps(result, indent=1) + "\n")
-    paths[1].write_text(readme(result, command))
-    return paths
+    return output.write(out, "drift.json", result, readme(result, command))
 
 
 def by_trial(row: str, results="results", sequences: int = SEQUENCES) -> dict:
@@ -166,12 +161,9 @@ start: {n_free} ({ok_free} successful).
 
 def write_by_trial(rows, out="results/drift/trials", results="results", command=None) -> list:
     """out/ROW.json and out/ROW.md for each row. Returns the paths."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     paths = []
     for row in rows:
         r = by_trial(row, results)
-        paths += [out / f"{row}.json", out / f"{row}.md"]
-        paths[-2].write_text(json.dumps(r, indent=1) + "\n")
-        paths[-1].write_text(by_trial_readme(r, command or f"python run.py drift --by-trial {row}"))
+        paths += output.write(out, f"{row}.json", r, by_trial_readme(r, command or f"python run.py drift --by-trial {row}"),
+                              readme=f"{row}.md")
     return paths

@@ -16,7 +16,7 @@ Per step t (paper symbol -> key -> shape):
     e_s^v_j(t)     e_s      (L, C, S)    error at the cell state (23), at steps with a target; 0 elsewhere
     y^k(t)         y_k      (L, K)       outputs
                    ops      (L,)         multiply-adds of the step: forward, accumulators (25), (27),
-                                         and at target steps the weight changes (19)-(28) (reference `ops`)
+                                         and at target steps the weight changes (19)-(28) (Architecture.step_ops)
 
 Saved as results/ROW/trace-K.npz (trial K): each array stacked over the P recorded
 sequences and padded with NaN to the longest (`lengths` gives each length), with
@@ -51,20 +51,19 @@ def record(arch, w, inputs, targets, mask, alpha, timing="step", output_error="e
     total = {k: np.zeros_like(a) for k, a in w.items()}
     state = reference.new_state(arch)
     for t in range(L):
-        ops = {}
-        state, act = reference.forward_step(arch, w_now, state, inputs[t], ops)
+        state, act = reference.forward_step(arch, w_now, state, inputs[t])
         for key in ("s_c", "y_in", "y_c"):
             rec[key][t] = state[key]
         rec["y_out"][t] = act["y_out"]
         rec["y_k"][t] = act["y_k"]
         if mask[t]:
             rec["e_s"][t] = error_at_state(arch, w_now, state, act, targets[t], output_error)
-            dw = reference.weight_changes(arch, w_now, state, act, targets[t], alpha, ops, output_error)
+            dw = reference.weight_changes(arch, w_now, state, act, targets[t], alpha, output_error)
             for k in w_now:
                 total[k] += dw[k]
                 if timing == "step":
                     w_now[k] += dw[k]                                # the next step runs on the new weights
-        rec["ops"][t] = sum(ops.values())
+        rec["ops"][t] = sum(arch.step_ops(bool(mask[t])).values())
     return rec
 
 
