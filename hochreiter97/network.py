@@ -151,7 +151,7 @@ class Network:
         if pending is not None:                       # timing "late": the sum so far, landing after step 0
             dw = pending["dw"]
         else:
-            dw = w if apply else {name: np.zeros_like(a) for name, a in w.items()}
+            dw = w if apply or not learn else {name: np.zeros_like(a) for name, a in w.items()}   # not learning: never written
         dw_ = w_ if dw is w else (dw["w_in"], dw["w_out"], dw["w_c"], dw["w_h"], dw["w_k"])
         run = kernel.sequence_symbols if inputs.ndim == 1 else kernel.sequence   # symbols, or dense rows
         dims = self._dims[output_error, pending is not None and learn and pending["started"]]
