@@ -245,6 +245,11 @@ def cmd_bench(args) -> int:
     if args.quick and Path(out).resolve() == full.resolve():
         raise UsageError(f"--quick --out {args.out}: {full}/ holds the committed full benchmark; "
                          f"leave out --out (writes {results.SCRATCH}/complexity/) or name another folder")
+    if args.lockstep:
+        from .bench import lockstep
+        lockstep.run(out=str(args.out or full))
+        print(f"\nwritten: {args.out or full}/lockstep.json, lockstep.md")
+        return 0
     if args.end_to_end:
         from .bench import endtoend
         endtoend.run(out=str(args.out or full), steps=20_000 if args.quick else endtoend.STEPS)
@@ -362,6 +367,8 @@ def parser() -> Parser:
     p.add_argument("--out", default="results/wait", help="folder to write (default results/wait)")
     p = sub.add_parser("bench", help="speed per step and per weight, eq. (29), memory vs BPTT, the battery's hours")
     p.add_argument("--quick", action="store_true", help="a few rows and sizes, in seconds (for tests)")
+    p.add_argument("--lockstep", action="store_true", help="instead: N trials of Experiment 4's net advanced together "
+                   "in one compiled call against one at a time (OUT/lockstep.json, .md)")
     p.add_argument("--end-to-end", action="store_true", help="instead: us per step through reproduce's own loop "
                    "beside the kernel alone, every paper row (OUT/end_to_end.json, .md)")
     p.add_argument("--out", default=None, help="folder to write (default results/complexity; "

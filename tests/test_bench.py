@@ -80,3 +80,27 @@ def test_end_to_end_measures_the_loop_beside_the_kernel_and_names_the_rows_above
     text = endtoend.markdown({"command": "C", "date": "D", "load_before": [1.0], "load_after": [1.0], "rows": [
         dict(m, row="a", ratio=1.4), dict(m, row="b", ratio=2.0), rnn]})
     assert "| a | lstm97 |" in text and text.strip().endswith("Rows above 1.5x the kernel: b.")
+
+
+def test_trials_in_lockstep_equal_the_same_trials_one_at_a_time():
+    from tasks import FAMILIES
+    from hochreiter97 import config
+    from hochreiter97.bench import lockstep
+    cfg = config.load("4-1")
+    arch, family, params = config.architecture(cfg), FAMILIES["adding"], config.task_params(cfg)
+    rng = np.random.default_rng(3)
+    nets = [Network.build(arch, rng) for _ in range(5)]
+    ws = lockstep.stack([n.weights for n in nets])
+    for _ in range(3):
+        batch = [family.generate(rng, **params) for _ in range(5)]
+        xs = np.zeros((max(len(x) for x, _, _ in batch), 2, 5))
+        for n, (x, _, _) in enumerate(batch):
+            xs[:len(x), :, n] = x
+        out = np.zeros((1, 5))
+        lockstep.train_lockstep(*ws, xs, np.array([len(x) for x, _, _ in batch]),
+                                np.ascontiguousarray(np.stack([y[-1] for _, y, _ in batch], -1)), cfg.lr, out)
+        single = [net.train(x, y, m, lr=cfg.lr)[-1, 0] for net, (x, y, m) in zip(nets, batch)]
+        assert np.allclose(out[0], single, rtol=1e-12, atol=0)
+    for k, name in enumerate(("w_in", "w_out", "w_c", "w_k")):
+        ref = np.stack([n.weights[name] for n in nets], -1)
+        assert np.max(np.abs(ws[k] - ref)) <= 1e-12 * np.max(np.abs(ref))
