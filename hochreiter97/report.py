@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 from . import config
-from . import fidelity
+from . import fidelity, readings
 
 
 def _fmt(x, digits=0):
@@ -122,10 +122,13 @@ def fidelity_markdown(out="results", figures=True) -> str:
         runs = [(r, fidelity.verdict(by_folder[f"{r}@{name}"], judged[r][0].paper, judged[r][0].trials))
                 for r in rows if f"{r}@{name}" in by_folder]
         better = [r for r, v in runs if v["in_range"] and not judged[r][2]["in_range"]]
-        lines.append(f"* reading `{name}` (`python run.py list --readings`): run on {len(runs)} paper rows, "
+        concerned = [r for r in rows if readings.READINGS[name].concerns(judged[r][0])] if name in readings.READINGS else []
+        best = " — the best-supported reading, " + readings.BEST_SUPPORTED[1] if name == readings.BEST_SUPPORTED[0] else ""
+        lines.append(f"* reading `{name}`{best}: run on {len(runs)} of the {len(concerned)} paper rows it concerns, "
                      f"{sum(v['in_range'] for _, v in runs)} of them in range"
                      + (f"; it brings {', '.join(better)} into range" if better else "; it brings no row into range"))
-    lines += ["", "A row is in range when it ran at the paper's trial count, its success rate is at most "
+    lines += ["", "Each reading's source: `python run.py list --readings` and docs/spec.md §7. "
+              "A row is in range when it ran at the paper's trial count, its success rate is at most "
               f"{fidelity.RATE_SLACK} points below the paper's (100 % where the paper gives a mean but no rate; a "
               "paper rate of 0 % is matched only when no trial succeeds), and its mean sequences to success is at "
               f"most {fidelity.MEAN_FACTOR}x the paper's (ST2 for 3a-3c). Each row's cause links to its section of "

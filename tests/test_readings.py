@@ -123,6 +123,6 @@ def test_the_report_judges_a_reading_beside_its_row(tmp_path):
     summary("2a@end", 18, 7000.0, reading="end")
     text = report.fidelity_markdown(tmp_path, figures=False)
     assert "**0 of 37 rows in range**" in text
-    assert "reading `end` (`python run.py list --readings`): run on 1 paper rows, 1 of them in range; it brings 2a into range" in text
+    assert "reading `end`: run on 1 of the 7 paper rows it concerns, 1 of them in range; it brings 2a into range" in text
     assert "| 2a | success rate 100; success after 5,040 | 18 (paper 18) | 18 | 67,000 " in text
     assert "`end`: in range, mean 7,000" in text
