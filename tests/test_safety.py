@@ -9,9 +9,11 @@ the fault must still be there unchanged, and nothing of another config may enter
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -155,10 +157,14 @@ def test_sigint_checkpoints_every_running_trial_and_the_same_command_resumes(wor
     row, out = small_row(tmp_path), tmp_path / "out"
     rowdir = out / "6a"
     p = start(command(row, out, "--workers", workers, "--checkpoint-every", "600"), tmp_path)
-    assert wait_for(lambda: any(rowdir.glob("config.yaml")))
-    time.sleep(1.0)                                   # mid-trial, well before a 600 s checkpoint
-    os.killpg(p.pid, signal.SIGINT)                   # as Ctrl-C: the whole process group
-    _, err = p.communicate(timeout=60)
+    seen = []
+    reader = threading.Thread(target=lambda: seen.extend(iter(lambda: p.stderr.read(1), "")), daemon=True)
+    reader.start()                                    # the progress bars: how far the trials are
+    assert wait_for(lambda: any(int(n) >= 1000 for n in re.findall(r"(\d+) seq", "".join(seen))))
+    os.killpg(p.pid, signal.SIGINT)                   # as Ctrl-C, mid-trial, well before a 600 s checkpoint
+    p.wait(timeout=60)
+    reader.join(timeout=10)
+    err = "".join(seen)
     assert p.returncode == 130, err
     assert "run.py reproduce: " in last_line(err) and "interrupted" in last_line(err)
     saved = [results.load_checkpoint(c).n for c in rowdir.glob("checkpoint-*.pkl")]
