@@ -24,7 +24,7 @@ sequence presentations:
                   abs_test "frozen" (SPEC §6.3's other reading): instead, on the test
                   grid below, abs_streak fresh sequences with the weights frozen (the
                   first wrong one ends the test); success after = sequences seen then.
-  REBER   (1)     every symbol of every string of the training and test sets predicted
+  REBER   (1)     (tasks/reber.correct) every symbol of every string of the training and test sets predicted
                   correctly: the units of the possible next symbols are the most active.
 
 Rules on a test set (ST1ST2, REBER, frozen ABS) are checked every max(check_min, check_fraction
@@ -54,7 +54,7 @@ import numpy as np
 
 from tasks import FAMILIES, reber
 from .config import architecture, task_params
-from . import models, results
+from . import construction, models, results
 from .network import one_hot
 
 CURVE_POINTS = 1000
@@ -148,7 +148,7 @@ def judge(cfg, outputs, targets, mask, info):
     if info is not None and "clean_target" in info:
         err = out - info["clean_target"]
     abs_err = np.abs(err)
-    threshold = cfg.correct_threshold                   # None for Exp. 1, judged by reber_correct
+    threshold = cfg.correct_threshold                   # None for Exp. 1, judged by tasks/reber.correct
     correct = threshold is None or bool(np.logical_and.reduce(abs_err < threshold, axis=None))
     return E, correct, float(np.add.reduce(abs_err, axis=None) / abs_err.size)
 
@@ -186,41 +186,6 @@ def frozen_streak(cfg, net, rng) -> int:
     return cfg.abs_streak
 
 
-def _reber_wrong_steps(net, s, encoded=None):
-    """The steps of string s at which the most active outputs are not exactly the legal next symbols.
-    encoded: a cache of (inputs, legal next symbols) by string, kept by the caller."""
-    key = ("check", s)
-    if encoded is not None and key in encoded:
-        x, legal = encoded[key]
-    else:
-        x, legal = reber.encode(s)[0], reber.legal_next(s)
-        if encoded is not None:
-            encoded[key] = (x, legal)
-    out = net.run(x)
-    for t in range(len(out)):
-        k = int(legal[t].sum())
-        if not np.array_equal(np.sort(np.argsort(out[t])[-k:]), np.flatnonzero(legal[t])):
-            yield t
-
-
-def reber_correct(net, strings, encoded=None) -> bool:
-    """Experiment 1's success test: at every step the most active outputs are exactly the legal next symbols."""
-    return not any(any(True for _ in _reber_wrong_steps(net, s, encoded)) for s in strings)
-
-
-def reber_mistakes(net, strings) -> dict:
-    """Where Experiment 1's success test fails: wrongly predicted steps, those at the long-lag
-    step (predicting the symbol before last, the second symbol again), and strings with any."""
-    steps = long_lag = wrong_strings = 0
-    for s in strings:
-        wrong = list(_reber_wrong_steps(net, s))
-        steps += len(wrong)
-        long_lag += (len(s) - 3) in wrong                  # input s[-3], target s[-2]
-        wrong_strings += bool(wrong)
-    return {"strings": len(strings), "wrong_strings": wrong_strings, "wrong_steps": steps,
-            "wrong_long_lag_steps": long_lag}
-
-
 # ---------------------------------------------------------------- the trial
 def new_trial(cfg, seed: int, trial: int, trace: int = 0) -> TrialState:
     """The complete state of a trial before its first sequence; `trace` sequences to record at the probes."""
@@ -236,10 +201,8 @@ def new_trial(cfg, seed: int, trial: int, trace: int = 0) -> TrialState:
                     seconds=0.0, steps=0, trace_left=trace, traces=[], carries=[],
                     next_probe=0 if trace > 0 or models.carry(cfg, net.weights) is not None else None,
                     fingerprint=None)
-    if cfg.construction_window > 0:                  # 2a: the cell joins later
-        st.cell_present = False
-        st.construction = {"sum": 0.0, "count": 0, "previous": None}
-        _remove_cell(st.weights, architecture(cfg))
+    if cfg.construction_window > 0:                  # 2a: the cell joins later (construction.py)
+        construction.start(st, architecture(cfg))
     if cfg.stop == "ABS" and cfg.abs_test == "frozen":   # fresh test sequences, never reused
         st.rng_abs_test = np.random.default_rng(seeds["abs_test"])
     if cfg.task == "reber":
@@ -247,24 +210,6 @@ def new_trial(cfg, seed: int, trial: int, trace: int = 0) -> TrialState:
         st.reber_sets = reber.datasets(np.random.default_rng(pair_rng), cfg.reber_train, cfg.reber_test,
                                           distinct=cfg.reber_distinct)
     return st
-
-
-def _remove_cell(w, arch):
-    """2a before construction: the cell's net input is -1e4 (g = 0 exactly: s_c stays 0,
-    and g' = 0 keeps its weights still) and no output reads it: the cell is absent."""
-    w["w_c"][...] = -1e4
-    w["w_k"][:, arch.cell_columns] = 0.0
-
-
-def _add_cell(st, arch):
-    rng, a = st.rng_weights, arch.init_range
-    w = st.weights
-    w["w_c"][...] = rng.uniform(-a, a, size=w["w_c"].shape)
-    w["w_in"][...] = rng.uniform(-a, a, size=w["w_in"].shape)
-    cols = arch.cell_columns
-    w["w_k"][:, cols] = rng.uniform(-a, a, size=w["w_k"][:, cols].shape)
-    st.cell_present = True
-    st.cell_joined_at = st.n
 
 
 def _generator(cfg, family):
@@ -313,15 +258,8 @@ def _observe(cfg, st, E, correct, measure):
         if len(st.curve) >= 2 * CURVE_POINTS:        # keep it short: merge pairs, double the stride
             st.curve = merge_curve(st.curve, 2)
             st.curve_stride *= 2
-    if st.construction is not None and not st.cell_present:
-        c = st.construction
-        c["sum"] += E
-        c["count"] += 1
-        if c["count"] == cfg.construction_window:
-            mean = c["sum"] / c["count"]
-            if c["previous"] is not None and mean > c["previous"] * (1 - cfg.construction_min_gain):
-                return "construct"
-            c.update(sum=0.0, count=0, previous=mean)
+    if st.construction is not None and not st.cell_present and construction.stopped_decreasing(cfg, st, E):
+        return "construct"
     return None
 
 
@@ -358,7 +296,7 @@ def _stopped(cfg, st, net, stop_tests, encoded=None):
     st.next_check = n + max(cfg.check_min, int(cfg.check_fraction * n))
     if rule == "REBER":
         train, test = st.reber_sets
-        return reber_correct(net, train, encoded) and reber_correct(net, test, encoded)
+        return reber.correct(net.run, train, encoded) and reber.correct(net.run, test, encoded)
     if rule == "ABS":                                   # frozen: abs_streak fresh sequences, all correct
         return frozen_streak(cfg, net, st.rng_abs_test) == cfg.abs_streak
     result = evaluate(cfg, net, stop_tests)          # ST1ST2
@@ -413,7 +351,7 @@ def train_until_stop(cfg, st, checkpoint=None, checkpoint_seconds=60.0, progress
             watch(st, out, y, m, correct)
         measure = E if st3 == "sse" else mae if st3 == "mae" else E / (cfg.n_out * int(m.sum()))   # "mse"
         if _observe(cfg, st, E, correct, measure) == "construct":
-            _add_cell(st, architecture(cfg))
+            construction.add_cell(st, architecture(cfg))
         if _stopped(cfg, st, net, stop_tests, encoded):
             st.done, st.success = True, True
             st.stop_at = st.stop_at if st.stop_at is not None else st.n
@@ -488,7 +426,7 @@ def trial_record(cfg, st, test, hooks=None) -> dict:
         rec["cell_joined_at"] = st.cell_joined_at
     if cfg.stop == "REBER":                         # where the success test fails (or not) at the end
         net = models.wrap(cfg, st.weights)
-        rec["reber_mistakes"] = {name: reber_mistakes(net, strings) for name, strings in zip(("train", "test"), st.reber_sets)}
+        rec["reber_mistakes"] = {name: reber.mistakes(net.run, strings) for name, strings in zip(("train", "test"), st.reber_sets)}
     if hooks is not None and hooks.record is not None:  # what the caller's studies record (cells_at_end)
         rec.update(hooks.record(cfg, st))
     carry = models.carry(cfg, st.weights)           # Table 2's net on 2a: the first symbol's reach (cap_note)

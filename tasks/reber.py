@@ -233,3 +233,40 @@ def input_names(target="next"):
 def output_names(target="next"):
     """The symbol coded by each output unit (accepts generate's parameters)."""
     return list(SYMBOLS)
+
+
+# ---------------------------------------------------------------- the success test (Experiment 1's stopping rule)
+def wrong_steps(run, s, encoded=None):
+    """The steps of string s at which the most active outputs of run(inputs) are not exactly the
+    legal next symbols. encoded: a cache of (inputs, legal next symbols) by string, kept by the caller."""
+    key = ("check", s)
+    if encoded is not None and key in encoded:
+        x, legal = encoded[key]
+    else:
+        x, legal = encode(s)[0], legal_next(s)
+        if encoded is not None:
+            encoded[key] = (x, legal)
+    out = run(x)
+    for t in range(len(out)):
+        k = int(legal[t].sum())
+        if not np.array_equal(np.sort(np.argsort(out[t])[-k:]), np.flatnonzero(legal[t])):
+            yield t
+
+
+def correct(run, strings, encoded=None) -> bool:
+    """Experiment 1's success test: at every step of every string the most active outputs are
+    exactly the legal next symbols (run: a net's forward pass, inputs -> outputs)."""
+    return not any(any(True for _ in wrong_steps(run, s, encoded)) for s in strings)
+
+
+def mistakes(run, strings) -> dict:
+    """Where the success test fails: wrongly predicted steps, those at the long-lag step (predicting
+    the symbol before last, the second symbol again), and strings with any."""
+    steps = long_lag = wrong_strings = 0
+    for s in strings:
+        wrong = list(wrong_steps(run, s))
+        steps += len(wrong)
+        long_lag += (len(s) - 3) in wrong                  # input s[-3], target s[-2]
+        wrong_strings += bool(wrong)
+    return {"strings": len(strings), "wrong_strings": wrong_strings, "wrong_steps": steps,
+            "wrong_long_lag_steps": long_lag}

@@ -253,13 +253,13 @@ def test_reber_success_test_uses_the_legal_next_symbols():
             return out
 
     strings = ["BTBTSSXXTVVETE", "BPBPVVEPE"]
-    assert training.reber_correct(Oracle(), strings)
-    assert not training.reber_correct(Oracle(spoil=-2), strings)      # the long-lag step: T or P
-    assert training.reber_mistakes(Oracle(), strings) == {
+    assert reber.correct(Oracle().run, strings)
+    assert not reber.correct(Oracle(spoil=-2).run, strings)      # the long-lag step: T or P
+    assert reber.mistakes(Oracle().run, strings) == {
         "strings": 2, "wrong_strings": 0, "wrong_steps": 0, "wrong_long_lag_steps": 0}
-    assert training.reber_mistakes(Oracle(spoil=-2), strings) == {
+    assert reber.mistakes(Oracle(spoil=-2).run, strings) == {
         "strings": 2, "wrong_strings": 2, "wrong_steps": 2, "wrong_long_lag_steps": 2}
-    assert training.reber_mistakes(Oracle(spoil=1), strings) == {      # after B T / B P: B (inner) only
+    assert reber.mistakes(Oracle(spoil=1).run, strings) == {      # after B T / B P: B (inner) only
         "strings": 2, "wrong_strings": 2, "wrong_steps": 2, "wrong_long_lag_steps": 0}
 
 
