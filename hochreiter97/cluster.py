@@ -44,7 +44,7 @@ import yaml
 from tqdm import tqdm
 
 from . import results, training
-from .results import Interrupted, RunError, finished_trials, write_json
+from .results import Interrupted, RunError, write_json
 
 RETRIES = 3                  # resubmissions of a task that raised; a dead worker's task is rescheduled by the scheduler
 POLL = 0.1                   # seconds between looks at the futures (a signal is seen within this)
@@ -75,11 +75,6 @@ def checkpoint_folder(rowdir, fp, checkpoint_dir=None) -> Path:
     """Where a run's checkpoints live: the row folder, or checkpoint_dir/ROW-HASH (absolute: workers elsewhere)."""
     folder = Path(rowdir) if checkpoint_dir is None else Path(checkpoint_dir) / f"{Path(rowdir).name}-{fp['hash']}"
     return Path(os.path.abspath(folder))
-
-
-def _preflight_checkpoints(ckdir, fp) -> None:
-    for p in sorted(Path(ckdir).glob("checkpoint-*.pkl")):
-        results.check_fingerprint(p, results.load_checkpoint(p).fingerprint, fp, "this checkpoint")
 
 
 # ---------------------------------------------------------------- on a worker
@@ -163,12 +158,12 @@ def reproduce(row, trials=None, seed=0, workers=None, out=None, checkpoint_secon
     from . import reproduce as local
     cfg, trials, rowdir, fp = local.prepare(row, trials, seed, out, model, trace, max_sequences, reading)
     ckdir = checkpoint_folder(rowdir, fp, checkpoint_dir)
-    _preflight_checkpoints(ckdir, fp)                   # read-only, before anything is written
+    local.preflight_checkpoints(ckdir, fp)              # read-only, before anything is written
     client, own = connect(distributed, scheduler)
     try:
         with results.held(rowdir):
             done = local._preflight(rowdir, fp)           # again: the folder is ours now
-            _preflight_checkpoints(ckdir, fp)
+            local.preflight_checkpoints(ckdir, fp)
             (rowdir / "config.yaml").write_text(yaml.safe_dump(cfg.to_dict(), sort_keys=False))
             pending = [k for k in range(trials) if k not in done]
             if pending:
@@ -184,12 +179,7 @@ def reproduce(row, trials=None, seed=0, workers=None, out=None, checkpoint_secon
 def _run(client, cfg, seed, trials, rowdir, ckdir, fp, pending, checkpoint_seconds, show, command, trace,
          hooks=None) -> dict:
     """Submit the pending trials, write each as it finishes; the summary after every one."""
-    from .reproduce import summarize
-
-    def write_summary():                               # after every finished trial: a cut-off row still shows
-        summary = summarize(cfg, finished_trials(rowdir), trials, seed, command)
-        write_json(rowdir / "summary.json", summary)
-        return summary
+    from .reproduce import write_summary
 
     interrupt = threading.Event()
     main = threading.current_thread() is threading.main_thread()
@@ -218,11 +208,11 @@ def _run(client, cfg, seed, trials, rowdir, ckdir, fp, pending, checkpoint_secon
                 if rec is not None:
                     _write_trial(rowdir, (ckdir / f"checkpoint-{k}.pkl", rowdir / f"checkpoint-{k}.pkl"),
                                  k, rec, weights, trace_bytes)
-                    write_summary()
+                    write_summary(cfg, rowdir, trials, seed, command)
                 bar.update(1)
         if interrupt.is_set():
             client.cancel(list(remaining))
-            write_summary()
+            write_summary(cfg, rowdir, trials, seed, command)
             raise Interrupted(f"{rowdir}: interrupted; finished trials are kept, the others cancelled on the cluster "
                               f"(running ones checkpoint into {ckdir} as their workers see it): "
                               "run the same command again to resume")
@@ -233,9 +223,9 @@ def _run(client, cfg, seed, trials, rowdir, ckdir, fp, pending, checkpoint_secon
             signal.signal(sig, h)
     if failed:
         k, e = min(failed.items())
-        write_summary()
+        write_summary(cfg, rowdir, trials, seed, command)
         raise RunError(f"{rowdir}: trial {k} failed on the cluster ({type(e).__name__}: {e})"
                        + (f" and {len(failed) - 1} more" if len(failed) > 1 else "")
                        + "; finished trials are kept and the others resume from their checkpoints: "
                          "run the same command again")
-    return write_summary()
+    return write_summary(cfg, rowdir, trials, seed, command)

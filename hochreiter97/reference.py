@@ -79,7 +79,7 @@ def forward_step(arch, w, state, x):
     Returns (state at t, activations at t). `state` (at t-1) is not modified.
     """
     sq = arch.squash
-    C, S = arch.blocks, arch.block_size
+    C = arch.blocks
     u = sources(arch, state, x)                                     # y^u(t-1) with x(t): stage 1
     I_in, I_c, I_h = w["w_in"].shape[1], w["w_c"].shape[2], w["w_h"].shape[1]
     net_in = w["w_in"] @ u[:I_in]                                   # (7)

@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 from . import config
-from . import fidelity, readings
+from . import fidelity, readings, results
 
 
 def _fmt(x, digits=0):
@@ -87,8 +87,8 @@ def table_markdown(out="results") -> str:
 
 
 def _trial_points(rowdir: Path) -> tuple:
-    """(sequences to success of each successful trial, number of failed trials, cap) of a run folder."""
-    recs = [json.loads(p.read_text()) for p in sorted(rowdir.glob("trial-*.json"))]
+    """(sequences to success of each successful trial, number of failed trials) of a run folder."""
+    recs = results.finished_trials(rowdir).values()
     return [r["sequences"] for r in recs if r["success"]], sum(not r["success"] for r in recs)
 
 

@@ -131,15 +131,27 @@ def output_folder(cfg, out, deviations):
     return Path(out)
 
 
+def preflight_checkpoints(folder, fp) -> None:
+    """Read-only: every checkpoint in folder readable and made under fingerprint fp, or refused."""
+    for p in sorted(Path(folder).glob("checkpoint-*.pkl")):
+        results.check_fingerprint(p, results.load_checkpoint(p).fingerprint, fp, "this checkpoint")
+
+
 def _preflight(rowdir, fp):
     """Read-only: the folder's finished trials and checkpoints, refused unless all are readable and
     made under fingerprint fp. Returns the finished trials."""
     done = finished_trials(rowdir)
     for k, rec in done.items():
         results.check_fingerprint(_trial_path(rowdir, k), rec.get("fingerprint"), fp, "this finished trial")
-    for p in sorted(Path(rowdir).glob("checkpoint-*.pkl")):
-        results.check_fingerprint(p, results.load_checkpoint(p).fingerprint, fp, "this checkpoint")
+    preflight_checkpoints(rowdir, fp)
     return done
+
+
+def write_summary(cfg, rowdir, trials, seed, command=None) -> dict:
+    """summary.json over the folder's finished trials, rewritten after every one (a cut-off row still shows)."""
+    summary = summarize(cfg, finished_trials(rowdir), trials, seed, command)
+    write_json(Path(rowdir) / "summary.json", summary)
+    return summary
 
 
 def prepare(row, trials=None, seed=0, out=None, model=None, trace=0, max_sequences=None, reading=None):
@@ -189,11 +201,6 @@ def reproduce(row, trials=None, seed=0, workers=None, out=None, checkpoint_secon
         pending = [k for k in range(trials) if k not in done]
         workers = max(1, min(workers or os.cpu_count() or 1, len(pending) or 1))
 
-        def write_summary():                               # after every finished trial: a cut-off row still shows
-            summary = summarize(cfg, finished_trials(rowdir), trials, seed, command)
-            write_json(rowdir / "summary.json", summary)
-            return summary
-
         _INTERRUPT.clear()
         main = threading.current_thread() is threading.main_thread()
         handlers = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)} if main else {}
@@ -201,7 +208,7 @@ def reproduce(row, trials=None, seed=0, workers=None, out=None, checkpoint_secon
             if pending and workers == 1:
                 for k in pending:
                     if _run_one(cfg, seed, k, rowdir, 0, checkpoint_seconds, show, trace, fp, hooks)[1] is not None:
-                        write_summary()
+                        write_summary(cfg, rowdir, trials, seed, command)
                     if _INTERRUPT.is_set():
                         break
             elif pending:
@@ -213,19 +220,19 @@ def reproduce(row, trials=None, seed=0, workers=None, out=None, checkpoint_secon
                     for f in as_completed(futures):
                         try:
                             if f.result()[1] is not None:
-                                write_summary()
+                                write_summary(cfg, rowdir, trials, seed, command)
                         except BrokenProcessPool:
                             if not _INTERRUPT.is_set():
                                 raise RunError(f"{rowdir}: a worker process died; finished trials are kept and "
                                                "running ones resume from their checkpoints: run the same command again") from None
             if _INTERRUPT.is_set():
-                write_summary()
+                write_summary(cfg, rowdir, trials, seed, command)
                 raise Interrupted(f"{rowdir}: interrupted; finished trials are kept and running ones checkpointed: "
                                   "run the same command again to resume")
         finally:
             for sig, h in handlers.items():
                 signal.signal(sig, h)
-        return write_summary()
+        return write_summary(cfg, rowdir, trials, seed, command)
 
 
 def folder(cfg) -> str:
