@@ -7,7 +7,7 @@ the shape of every weight array.
 
 Source vectors (one time step t of the experiments' three-stage step, SPEC §1.3):
 
-    u(t) = [ x(t) | y_c(t-1) | y_in(t-1) | y_out(t-1) | y_h(t-1) | 1 ]   read by gates, cells, hidden units
+    u(t) = [ x(t) | y_c(t-1) | y_in(t-1) | y_out(t-1) | y_h(t-1) | y_b(t-1) | 1 ]   read by gates, cells, hidden units
     v(t) = [ x(t) if "B" | y_c(t) | y_h(t) | 1 ]                            read by output units
 
   * connectivity "F": u holds every segment; v holds no inputs.
@@ -15,6 +15,9 @@ Source vectors (one time step t of the experiments' three-stage step, SPEC §1.3
     2a/2b): u holds only x(t) (and the bias); v holds x(t) and the cells.
   * cells are ordered block-major: y_c[j, v] is entry j*S + v of the y_c segment.
   * y_out(t-1) is absent without output gates; y_h absent when H = 0.
+  * y_b is present only with hidden_bias (reading jku): the constant unit that biases
+    the outputs sits in the hidden layer, so gates, cells and hidden units read it at
+    t-1 like any hidden unit: 1, or the reset activation at a sequence's first step.
   * the trailing 1 is the bias unit. It is the *last* column, so a unit group
     without bias simply has one column fewer: it reads u[:I0].
 
@@ -65,6 +68,10 @@ class Architecture:
                     "add": it is added to the bias weight's random draw (Hochreiter's simulator, reading jku)
     reset_activation  y(t-1) of cells, gates and hidden units at a sequence start: 0.0 (SPEC §1.4), or
                     0.5 (Hochreiter's simulator, reading jku); cell states and accumulators start at 0 either way
+    hidden_bias     False: the outputs' bias unit is the input layer's (SPEC §1.5); True (Hochreiter's simulator,
+                    reading jku): it is a constant unit of the hidden layer, so under "F" gates, cells and hidden
+                    units also read it, at t-1 (reset_activation at a sequence's first step, 1 after), through
+                    weights of their own; needs biased outputs and connectivity "F"
     """
     n_in: int
     n_out: int
@@ -81,6 +88,7 @@ class Architecture:
     out_gate_bias: Optional[tuple] = None
     gate_bias_init: str = "set"
     reset_activation: float = 0.0
+    hidden_bias: bool = False
 
     def __post_init__(self):
         for name in ("n_in", "n_out", "blocks", "block_size"):
@@ -100,6 +108,9 @@ class Architecture:
             raise ValueError(f"Architecture.gate_bias_init: expected one of {GATE_BIAS_INITS}, got {self.gate_bias_init!r}")
         if self.reset_activation not in RESET_ACTIVATIONS:
             raise ValueError(f"Architecture.reset_activation: expected one of {RESET_ACTIVATIONS}, got {self.reset_activation!r}")
+        if self.hidden_bias and not (self.outputs_biased and self.connectivity == "F"):
+            raise ValueError(f"Architecture.hidden_bias: needs biased outputs (bias 'all') and connectivity 'F', "
+                             f"got bias {self.bias!r}, connectivity {self.connectivity!r}")
         if not (self.init_range >= 0 and np.isfinite(self.init_range)):
             raise ValueError(f"Architecture.init_range: expected a finite number >= 0, got {self.init_range!r}")
         for name, present in (("in_gate_bias", True), ("out_gate_bias", self.output_gate)):
@@ -142,7 +153,7 @@ class Architecture:
         """Units feeding gates, cells and hidden units, bias excluded (the paper's I, less the bias)."""
         if self.connectivity == "B":
             return self.n_in
-        return self.n_in + self.cells + self.blocks + self.n_out_gates + self.hidden
+        return self.n_in + self.cells + self.blocks + self.n_out_gates + self.hidden + self.hidden_bias
 
     @property
     def J0(self) -> int:
@@ -206,6 +217,7 @@ class Architecture:
             names += [f"in{j}" for j in range(self.blocks)]
             names += [f"out{j}" for j in range(self.n_out_gates)]
             names += [f"h{i}" for i in range(self.hidden)]
+            names += ["hidden bias"] * self.hidden_bias
         return names + ["bias"]
 
     def to_dict(self) -> dict:

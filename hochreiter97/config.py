@@ -131,6 +131,8 @@ SCHEMA = {
                "the next sequence's first step (Hochreiter's simulator, reading jku)"),
     "reset_activation": (_one_of(0.0, 0.5), "y(t-1) of cells, gates and hidden units at a sequence start: 0 (SPEC §1.4), "
                          "or 0.5 (Hochreiter's simulator, reading jku)"),
+    "hidden_bias": (_bool(), "the outputs' bias unit sits in the hidden layer, so gates and cells also read it at "
+                    "t-1 (Hochreiter's simulator, reading jku); needs bias all and connectivity F"),
     "gate_bias_init": (_one_of("set", "add"), "a listed gate bias is the bias weight (set), or is added to its random "
                        "draw (add: Hochreiter's simulator, reading jku)"),
     "output_error": (_one_of("eq19", "xent"), "e_k: eq. (19), or the ablation xent (t - y, no f')"),
@@ -167,7 +169,7 @@ DEFAULTS = {
     "variant": None, "T": None, "N": None, "p": None, "q": None, "reber_target": "next",
     "hidden": 0, "connectivity": "F", "squash": "standard", "output_unit": "logistic", "output_gate": True,
     "in_gate_bias": "r", "out_gate_bias": "r", "timing": "step", "output_error": "eq19",
-    "reset_activation": 0.0, "gate_bias_init": "set", "reading": None,
+    "reset_activation": 0.0, "gate_bias_init": "set", "hidden_bias": False, "reading": None,
     "window": 2000, "beta": None, "st3_error": "sse", "n_seq": None,
     "abs_streak": 10000, "abs_at": "end", "abs_test": "online", "st1_max_wrong": None, "st2_mean_abs": None,
     "st_test_size": 256, "check_fraction": 0.005, "check_min": 50, "test_size": 2560,
@@ -178,7 +180,7 @@ REQUIRED = ["row", "table", "task", "n_in", "n_out", "bias", "init_range",
             "lr", "trials", "stop", "max_sequences", "paper"]
 # keys that only the 1997 LSTM reads; a row of another model must not give them
 LSTM_KEYS = ("blocks", "block_size", "output_gate", "squash", "output_unit", "in_gate_bias", "out_gate_bias", "timing", "output_error",
-             "construction_window", "construction_min_gain", "reset_activation", "gate_bias_init")
+             "construction_window", "construction_min_gain", "reset_activation", "gate_bias_init", "hidden_bias")
 
 TASK_PARAMS = {
     "reber": ("reber_target",), "long_lag": ("variant", "p", "q"), "two_sequence": ("variant", "T", "N"),
@@ -237,6 +239,7 @@ class RowConfig:
     out_gate_bias: Union[str, list, None] = "r"
     gate_bias_init: Optional[str] = "set"
     reset_activation: Optional[float] = 0.0
+    hidden_bias: Optional[bool] = False
     # learning
     lr: Optional[float] = None
     timing: Optional[str] = "step"
@@ -477,7 +480,7 @@ def architecture(cfg: RowConfig) -> Architecture:
                         hidden=cfg.hidden, connectivity=cfg.connectivity, bias=cfg.bias,
                         output_gate=cfg.output_gate, squash=cfg.squash, output_unit=cfg.output_unit,
                         init_range=float(cfg.init_range), gate_bias_init=cfg.gate_bias_init,
-                        reset_activation=float(cfg.reset_activation),
+                        reset_activation=float(cfg.reset_activation), hidden_bias=bool(cfg.hidden_bias),
                         in_gate_bias=bias(cfg.in_gate_bias), out_gate_bias=bias(cfg.out_gate_bias))
 
 

@@ -53,10 +53,11 @@ Where the speed comes from (measured: results/complexity/README.md):
     independent work sits side by side.
 
 `dims` packs the structure: (n_in, C, S, H, K, output_gate, connectivity_B, squash_2ab,
-output_xent, output_linear, reset_half, apply_after_first). reset_half = 1: the activations
+output_xent, output_linear, reset_half, apply_after_first, hidden_bias). reset_half = 1: the activations
 y(t-1) start each sequence at 0.5, not 0 (reading jku). apply_after_first = 1 (timing "late",
 reading jku): dw arrives holding the previous sequence's summed changes; after step 0's
-changes are added to it, w += dw and dw = 0; the rest of the sequence sums into dw again. output_xent = 1 is an ablation, not the paper: e_k = t^k - y^k
+changes are added to it, w += dw and dw = 0; the rest of the sequence sums into dw again. hidden_bias = 1 (reading jku): u(t) holds one more
+column before the bias, the hidden layer's bias unit y_b(t-1): the reset activation at step 0, then 1. output_xent = 1 is an ablation, not the paper: e_k = t^k - y^k
 in place of eq. (19)'s f'_k(net_k)(t^k - y^k) (Network.train's output_error="xent").
 output_linear = 1 is another (Architecture.output_unit "linear"): y^k = net_k, so f'_k = 1 in (19).
 """
@@ -64,7 +65,7 @@ import numpy as np
 from numba import njit
 
 DIM_NAMES = ("n_in", "C", "S", "H", "K", "output_gate", "connectivity_B", "squash_2ab", "output_xent", "output_linear",
-             "reset_half", "apply_after_first")
+             "reset_half", "apply_after_first", "hidden_bias")
 FAST = {"reassoc", "contract"}        # the only fastmath flags used
 SPARSE_FRACTION = 0.25                # active-input lists when at most this fraction of inputs is non-zero
 OK, INPUTS_NON_FINITE, TARGETS_NON_FINITE, WEIGHTS_NON_FINITE, SYMBOL_OUT_OF_RANGE = 0, 1, 2, 3, 4
@@ -74,7 +75,8 @@ def pack_dims(arch, output_error="eq19", apply_after_first=False):
     return np.array([arch.n_in, arch.blocks, arch.block_size, arch.hidden, arch.n_out,
                      int(arch.output_gate), int(arch.connectivity == "B"), int(arch.squash == "2ab"),
                      int(output_error == "xent"), int(arch.output_unit == "linear"),
-                     int(arch.reset_activation == 0.5), int(apply_after_first)], dtype=np.int64)
+                     int(arch.reset_activation == 0.5), int(apply_after_first), int(arch.hidden_bias)],
+                    dtype=np.int64)
 
 
 @njit(cache=True, inline="always")
@@ -237,13 +239,13 @@ def _steps(sparse, w, dims, inputs, ptr, idx, val, targets, mask, alpha, learn, 
     dw_in, dw_out, dw_c, dw_h, dw_k = dw
     n_in, C, S, H, K = dims[0], dims[1], dims[2], dims[3], dims[4]
     has_og, conn_B, sq2ab, xent, linear = dims[5] == 1, dims[6] == 1, dims[7] == 1, dims[8] == 1, dims[9] == 1
-    y0, land_after_first = 0.5 * dims[10], dims[11] == 1
+    y0, land_after_first, hb = 0.5 * dims[10], dims[11] == 1, dims[12]
     I_in, I_out, I_c, I_h, J = w_in.shape[1], w_out.shape[1], w_c.shape[2], w_h.shape[1], w_k.shape[1]
-    I0 = n_in if conn_B else n_in + C * S + C + w_out.shape[0] + H
+    I0 = n_in if conn_B else n_in + C * S + C + w_out.shape[0] + H + hb
     J_c = n_in if conn_B else 0                                   # column of the first cell in v
     lo = n_in if sparse else 0                                    # first column of u read whole
     lo_v = lo if conn_B else 0                                    # ... of v (inputs feed outputs only under "B")
-    u = np.zeros(I0 + 1)                                          # u(t): x(t), y(t-1), 1
+    u = np.zeros(I0 + 1)                                          # u(t): x(t), y(t-1), [y_b(t-1)], 1
     u[n_in:I0] = y0                                               # y(-1): the reset activation (0, or jku's 0.5)
     u[I0] = 1.0                                                   # bias unit
     v = np.zeros(J_c + C * S + H + 1)                             # v(t): [x(t)], y_c(t), y_h(t), 1
@@ -355,7 +357,9 @@ def _steps(sparse, w, dims, inputs, ptr, idx, val, targets, mask, alpha, learn, 
                 if has_og:
                     u[n_in + C * S + C + j] = y_out[j]
             for i in range(H):
-                u[I0 - H + i] = y_h[i]
+                u[I0 - hb - H + i] = y_h[i]
+            if hb:
+                u[I0 - 1] = 1.0                                   # the hidden layer's bias unit, from step 1 on
 
 
 @njit(cache=True, fastmath=FAST)

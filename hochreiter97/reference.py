@@ -14,6 +14,7 @@ block, K outputs, H conventional hidden units; I_in, I_out, I_c, I_h, J the
 number of sources of each unit group (architecture.py):
 
     y^u(t-1), x(t)      u          (I0+1,)        what gates, cells and hidden units read: x(t), y(t-1), 1
+    y_b(t-1)            y_b        (0,) or (1,)   the hidden layer's bias unit as read at t (hidden_bias, jku)
     y^u(t)              v          (J0+1,)        what output units read: [x(t) if "B"], y_c(t), y_h(t), 1
     w_{in_j m}          w_in       (C, I_in)      input-gate weights
     w_{out_j m}         w_out      (C, I_out)     output-gate weights ((0, I_out) without output gates)
@@ -60,7 +61,7 @@ def new_state(arch):
     y0 = arch.reset_activation
     return {
         "y_c": np.full((C, S), y0), "y_in": np.full(C, y0), "y_out": np.full(arch.n_out_gates, y0),
-        "y_h": np.full(arch.hidden, y0), "s_c": np.zeros((C, S)),
+        "y_h": np.full(arch.hidden, y0), "y_b": np.full(int(arch.hidden_bias), y0), "s_c": np.zeros((C, S)),
         "ds_dw_in": np.zeros((C, S, shapes["w_in"][1])),
         "ds_dw_c": np.zeros((C, S, shapes["w_c"][2])),
     }
@@ -70,7 +71,7 @@ def sources(arch, state, x):
     """u(t): x(t), then (under "F") the hidden activations of step t-1, then the bias unit 1."""
     if arch.connectivity == "B":
         return np.concatenate([x, [1.0]])
-    return np.concatenate([x, state["y_c"].ravel(), state["y_in"], state["y_out"], state["y_h"], [1.0]])
+    return np.concatenate([x, state["y_c"].ravel(), state["y_in"], state["y_out"], state["y_h"], state["y_b"], [1.0]])
 
 
 def forward_step(arch, w, state, x):
@@ -98,7 +99,8 @@ def forward_step(arch, w, state, x):
     linear = arch.output_unit == "linear"                           # an ablation, not the paper
     y_k = net_k if linear else f(net_k)                             # output unit: f_k = f (eq. 3), or the identity
     df_k = np.ones_like(net_k) if linear else df(net_k)             # f'_k(net_k), read by (19)
-    state_t = {"y_c": y_c, "y_in": y_in, "y_out": y_out[:arch.n_out_gates], "y_h": y_h, "s_c": s_c,
+    state_t = {"y_c": y_c, "y_in": y_in, "y_out": y_out[:arch.n_out_gates], "y_h": y_h,
+               "y_b": np.ones(int(arch.hidden_bias)), "s_c": s_c,
                "ds_dw_in": ds_dw_in, "ds_dw_c": ds_dw_c}
     act = {"u": u, "v": v, "net_in": net_in, "net_out": net_out, "y_out": y_out, "net_c": net_c,
            "net_h": net_h, "net_k": net_k, "y_k": y_k, "df_k": df_k}

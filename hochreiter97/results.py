@@ -26,7 +26,7 @@ RESULTS = Path("results")                  # the committed results, relative to 
 SCRATCH = RESULTS / "scratch"              # where runs that are not a row's protocol go by default (not tracked)
 DESCRIPTIVE = ("title", "table", "paper", "cap_note", "ablation")   # keys that change no number of a trial
 NEUTRAL = {"reset_activation": (0.0, None), "gate_bias_init": ("set", None), "reading": (None,),
-           "reber_distinct": (False, None)}   # keys at a value
+           "reber_distinct": (False, None), "hidden_bias": (False, None)}   # keys at a value
 # that was the only behaviour before they existed (None: a model without them): left out of the fingerprint,
 # so that trials run before then keep theirs
 

@@ -20,8 +20,11 @@ compare numbers with numbers computed another way:
      (activations reset to 0.5, listed gate biases added to random ones), which
      checks a-c include as variants.
 
-The forward pass used by a, a' and b (`unrolled`) is written with scalar loops,
-separately from reference.py, so that a shared mistake is unlikely.
+The forward pass used by a' and b (`unrolled`) is written with scalar loops,
+separately from reference.py, so that a shared mistake is unlikely; a's reverse
+mode is the backward pass of baselines/lstm97_full.py, cut, on reference.py's
+forward pass (its untruncated form is checked against finite differences of the
+true loss in tests/test_baselines.py).
 """
 from __future__ import annotations
 
@@ -32,6 +35,8 @@ import numpy as np
 
 from . import reference
 from .architecture import Architecture, init_weights, WEIGHT_NAMES
+from .baselines import lstm97_full
+from .baselines.common import output_errors
 from .network import Network
 
 # Nets of every variant: connectivity F/B, every bias code, with and without output
@@ -49,6 +54,11 @@ VARIANTS = {
     "exp4, linear output (ablation)": Architecture(2, 1, 2, 2, bias="all", output_unit="linear", init_range=1.0),
     "exp4, reading jku (y(-1) = 0.5, gate biases added)": Architecture(
         2, 1, 2, 2, bias="all", init_range=1.0, in_gate_bias=(-1.0, -2.0), gate_bias_init="add", reset_activation=0.5),
+    "exp4, reading jku with the hidden layer's bias unit": Architecture(
+        2, 1, 2, 2, bias="all", init_range=1.0, in_gate_bias=(-1.0, -2.0), gate_bias_init="add", reset_activation=0.5,
+        hidden_bias=True),
+    "F, all, H=2, hidden bias unit, y(-1) = 0": Architecture(3, 2, 2, 1, hidden=2, bias="all", init_range=1.0,
+                                                             hidden_bias=True),
     "exp1, reading jku (F, ga, H=1)": Architecture(4, 3, 3, 2, hidden=1, bias="ga", init_range=1.0,
                                                    out_gate_bias=(-2.0,) * 3, gate_bias_init="add", reset_activation=0.5),
 }
@@ -78,7 +88,9 @@ def unrolled(arch, w, inputs, frozen=None, inject=None):
     g, _, h, _ = _squash(arch)
     C, S, H, K, n_og = arch.blocks, arch.block_size, arch.hidden, arch.n_out, arch.n_out_gates
     y0 = arch.reset_activation
-    prev = {"y_c": np.full((C, S), y0), "y_in": np.full(C, y0), "y_out": np.full(n_og, y0), "y_h": np.full(H, y0)}
+    hb = int(arch.hidden_bias)                                      # the hidden layer's bias unit (reading jku)
+    prev = {"y_c": np.full((C, S), y0), "y_in": np.full(C, y0), "y_out": np.full(n_og, y0), "y_h": np.full(H, y0),
+            "y_b": np.full(hb, y0)}
     s = np.zeros((C, S))
     steps = []
     for t, x in enumerate(inputs):
@@ -86,7 +98,7 @@ def unrolled(arch, w, inputs, frozen=None, inject=None):
         u = list(x)
         if arch.connectivity == "F":
             u += [rec["y_c"][j, v] for j in range(C) for v in range(S)]
-            u += list(rec["y_in"]) + list(rec["y_out"]) + list(rec["y_h"])
+            u += list(rec["y_in"]) + list(rec["y_out"]) + list(rec["y_h"]) + list(rec["y_b"])
         u.append(1.0)
         dot = lambda row: sum(row[m] * u[m] for m in range(len(row)))
         net_in = np.array([dot(w["w_in"][j]) for j in range(C)])
@@ -106,7 +118,7 @@ def unrolled(arch, w, inputs, frozen=None, inject=None):
         steps.append(dict(rec=rec, u=np.array(u), v=np.array(v_src), net_in=net_in, y_in=y_in,
                           net_out=net_out, y_out=y_out, net_c=net_c, s=s.copy(), net_h=net_h, y_h=y_h,
                           net_k=net_k, y_k=y_k))
-        prev = {"y_c": y_c, "y_in": y_in, "y_out": y_out[:n_og], "y_h": y_h}
+        prev = {"y_c": y_c, "y_in": y_in, "y_out": y_out[:n_og], "y_h": y_h, "y_b": np.ones(hb)}
     return steps
 
 
@@ -117,45 +129,11 @@ def loss(steps, targets, mask):
 
 # ---------------------------------------------------------------- a. truncated BPTT
 def truncated_bptt(arch, w, inputs, targets, mask):
-    """-1/2 dE/dw by reverse mode on the truncated graph; also the error at s_c per step.
-
-    Going back in time only the cell state carries error: s_c(t) = s_c(t-1) + ...,
-    so d s_c(t) / d s_c(t-1) = 1 (eq. 30); every path through y(t-1) is cut.
-    """
-    _, dg, _, dh = _squash(arch)
-    g, _, h, _ = _squash(arch)
-    C, S = arch.blocks, arch.block_size
-    steps = unrolled(arch, w, inputs)
-    G = {name: np.zeros_like(a) for name, a in w.items()}
-    J_c = arch.n_in if arch.connectivity == "B" else 0
-    ds_later = np.zeros((C, S))
-    delta_s = [None] * len(steps)
-    for t in range(len(steps) - 1, -1, -1):
-        st = steps[t]
-        ds = ds_later.copy()                                       # error from later steps, via the CEC
-        if mask[t]:
-            df_k = 1.0 if arch.output_unit == "linear" else st["y_k"] * (1 - st["y_k"])
-            e_k = df_k * (targets[t] - st["y_k"])
-            G["w_k"] += np.outer(e_k, st["v"][:w["w_k"].shape[1]])
-            dv = w["w_k"].T @ e_k                                  # error at every source of the outputs
-            dy_c = dv[J_c:J_c + C * S].reshape(C, S)
-            dy_h = dv[J_c + C * S:J_c + C * S + arch.hidden]
-            e_h = st["y_h"] * (1 - st["y_h"]) * dy_h
-            G["w_h"] += np.outer(e_h, st["u"][:w["w_h"].shape[1]])
-            if arch.output_gate:
-                hs = np.vectorize(h)(st["s"]) if st["s"].size else st["s"]
-                e_out = st["y_out"] * (1 - st["y_out"]) * (dy_c * hs).sum(axis=1)
-                G["w_out"] += np.outer(e_out, st["u"][:w["w_out"].shape[1]])
-            ds += dy_c * st["y_out"][:, None] * np.vectorize(dh)(st["s"])
-        for j in range(C):
-            dy_in = 0.0
-            for v in range(S):
-                G["w_c"][j, v] += ds[j, v] * st["y_in"][j] * dg(st["net_c"][j, v]) * st["u"][:w["w_c"].shape[2]]
-                dy_in += ds[j, v] * g(st["net_c"][j, v])
-            G["w_in"][j] += dy_in * st["y_in"][j] * (1 - st["y_in"][j]) * st["u"][:w["w_in"].shape[1]]
-        delta_s[t] = ds
-        ds_later = ds
-    return G, delta_s
+    """(-1/2 dE/dw, error at s_c per step) by reverse mode on the truncated graph: going back in
+    time only the cell state carries error (d s_c(t) / d s_c(t-1) = 1, eq. 30), every path through
+    y(t-1) cut. The computation is baselines/lstm97_full.py's backward pass with truncate=True."""
+    trace = lstm97_full.forward(arch, w, inputs)
+    return lstm97_full.backward(arch, w, trace, output_errors(trace, targets, mask), truncate=True)
 
 
 # ---------------------------------------------------------------- finite differences

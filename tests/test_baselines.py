@@ -143,14 +143,23 @@ def test_lstm97_truncated_equals_the_paper_rule(variant):
     net = LSTM97Full(w, LSTM97Full.config(arch, truncate=True))
     want = {k: a for k, a in reference.run_sequence(arch, w, x, y, m, alpha=1.0)[1].items() if a.size}
     assert_close(net.weight_changes(x, y, m), want, 1e-10, f"{variant}: truncated BPTT vs reference accumulators")
-    bptt, delta_s = verify.truncated_bptt(arch, w, x, y, m)
-    assert_close(net.weight_changes(x, y, m), {k: a for k, a in bptt.items() if a.size}, 1e-10,
-                 f"{variant}: truncated BPTT vs verify.truncated_bptt")
     from hochreiter97.baselines import lstm97_full
     trace = lstm97_full.forward(arch, w, x)
     e_k = trace["df_k"] * (y - trace["y_k"]) * m[:, None]                  # (19): f'_k, 1 for a linear output
     d_s = lstm97_full.backward(arch, w, trace, e_k, truncate=True)[1]
-    assert np.allclose(d_s, np.array(delta_s), rtol=1e-10, atol=1e-14), f"{variant}: error at s_c vs verify"
+    e_s = _e_s_per_step(arch, w, x, e_k)
+    assert np.allclose(d_s[-1], e_s[-1], rtol=1e-10, atol=1e-14), f"{variant}: error at s_c(T) vs eq. (23)"
+    assert np.allclose(d_s[:-1] - d_s[1:], e_s[:-1], rtol=1e-9, atol=1e-13), \
+        f"{variant}: error at s_c carried back other than unscaled (eq. 30)"
+
+
+def _e_s_per_step(arch, w, x, e_k):
+    """eq. (23) at every step: the error entering s_c(t) from that step's outputs."""
+    state, out = reference.new_state(arch), []
+    for t, xt in enumerate(x):
+        state, act = reference.forward_step(arch, w, state, xt)
+        out.append(reference.cell_state_error(arch, w, state, act, e_k[t])[1])
+    return np.array(out)
 
 
 def test_lstm97_full_differs_from_truncated_with_recurrence():

@@ -4,7 +4,7 @@ import pytest
 
 from hochreiter97 import Architecture, Network, readings, reference
 from hochreiter97.architecture import init_weights
-from hochreiter97 import config
+from hochreiter97 import config, results
 
 JKU = dict(bias="all", init_range=0.5, in_gate_bias=(-1.0, -2.0), gate_bias_init="add", reset_activation=0.5)
 
@@ -39,6 +39,40 @@ def test_the_first_step_reads_activations_of_one_half(backend):
     v = np.concatenate([(y_out[:, None] * (2 / (1 + np.exp(-s)) - 1)).ravel(), [1.0]])
     expected = 1 / (1 + np.exp(-(w["w_k"] @ v)))
     assert np.allclose(Network(arch, w, backend).run(x)[0], expected, rtol=1e-13)
+
+
+@pytest.mark.parametrize("backend", ["kernel", "reference"])
+def test_the_hidden_layers_bias_unit_reads_one_half_at_the_first_step_and_one_after(backend):
+    """lstm.c: the outputs' bias unit is a hidden unit held at 1.0, which gates and cells read at t-1."""
+    arch = Architecture(2, 1, 2, 2, hidden_bias=True, **JKU)
+    w = init_weights(arch, np.random.default_rng(6))
+    x = np.random.default_rng(7).normal(size=(3, 2))
+    out = Network(arch, w, backend).run(x)
+    state, y_b = reference.new_state(arch), []
+    for t in range(3):
+        y_b.append(reference.sources(arch, state, x[t])[arch.I0 - 1])
+        state, act = reference.forward_step(arch, w, state, x[t])
+        assert np.allclose(out[t], act["y_k"], rtol=1e-13)
+    assert y_b == [0.5, 1.0, 1.0] and arch.source_names()[arch.I0 - 1] == "hidden bias"
+    moved = {k: a.copy() for k, a in w.items()}
+    moved["w_in"][:, arch.I0 - 1] += 1.0                                      # the unit's weights do act
+    assert not np.allclose(Network(arch, moved, backend).run(x), out)
+
+
+def test_the_hidden_layers_bias_unit_needs_biased_outputs_and_full_connectivity():
+    with pytest.raises(ValueError, match="hidden_bias: needs biased outputs"):
+        Architecture(2, 1, 2, 2, bias="ga", hidden_bias=True)
+    with pytest.raises(ValueError, match="hidden_bias: needs biased outputs"):
+        Architecture(2, 1, 2, 2, bias="all", connectivity="B", hidden_bias=True)
+    assert Architecture(2, 1, 2, 2, bias="all", hidden_bias=True).n_weights() == \
+        Architecture(2, 1, 2, 2, bias="all").n_weights() + 2 + 2 + 4          # one column for each gate and cell
+
+
+@pytest.mark.parametrize("row, hidden_bias", [("4-1", True), ("6a", True), ("1-2", False), ("2a", False), ("3a-2", False)])
+def test_jku_puts_the_bias_unit_in_the_hidden_layer_where_the_outputs_are_biased(row, hidden_bias):
+    cfg = readings.apply(config.load(row), "jku")
+    assert cfg.architecture.hidden_bias is hidden_bias
+    assert ("hidden_bias" in results.fingerprint(cfg, 0)["config"]) is hidden_bias   # other rows keep their records
 
 
 @pytest.mark.parametrize("backend", ["kernel", "reference"])

@@ -7,7 +7,7 @@ s_c(t-1) -> s_c(t) carries error back in time, unscaled (eq. 35). The paper ment
 gradient for the same net (any Architecture), reading its forward pass from the oracle
 reference.forward_step, and also the truncated one by the same code with the
 recurrent paths cut (`truncate=True`), which must equal reference.py's accumulator rule
-and verify.truncated_bptt.
+(verify.py, check a).
 
 Backward step t (errors d(.) = -1/2 dE/d(.); paper symbols, reference.py names):
 
@@ -21,7 +21,8 @@ Backward step t (errors d(.) = -1/2 dE/d(.); paper symbols, reference.py names):
     du     = w_in^T e_in + w_out^T e_out + sum_v w_c^T e_c + w_h^T e_h   error at every source u(t)
 
 [from u(t+1)] is the part of du(t+1) in the columns of y_c(t), y_in(t), y_out(t), y_h(t)
-(connectivity "F"); it is zero under truncation (eqs. 12-15, 34, 38-39) and under "B".
+(connectivity "F"; the hidden layer's bias unit y_b, reading jku, is constant and passes
+no error back); it is zero under truncation (eqs. 12-15, 34, 38-39) and under "B".
 d_s(t) is the error at s_c(t) as computed at step t (verify.unrolled's injection point):
 the total derivative through y_c(t), s_c(t+1) and, untruncated, every later path.
 """
@@ -38,18 +39,28 @@ TRACED = ("u", "v", "net_in", "net_out", "y_out", "net_c", "net_h", "net_k", "y_
 
 
 def forward(arch, w, inputs):
-    """The oracle's forward pass (reference.forward_step), every step kept: dict of (L, ...) arrays."""
+    """The oracle's forward pass (reference.forward_step), every step kept: dict of (L, ...) arrays.
+
+    The arrays are allocated once, at the first step, and filled in place: what reverse mode
+    must store, and no more (bench/memory.py measures it against the rule's O(W) state)."""
     state = reference.new_state(arch)
-    steps = []
-    for x in inputs:
+    trace = None
+    for t, x in enumerate(inputs):
         state, act = reference.forward_step(arch, w, state, x)
-        steps.append({**{k: act[k] for k in TRACED}, "s_c": state["s_c"], "y_in": state["y_in"]})
-    return {k: np.array([st[k] for st in steps]) for k in steps[0]}
+        step = {**{k: act[k] for k in TRACED}, "s_c": state["s_c"], "y_in": state["y_in"]}
+        if trace is None:
+            trace = {k: np.empty((len(inputs),) + np.shape(a)) for k, a in step.items()}
+        for k, a in step.items():
+            trace[k][t] = a
+    return trace
 
 
-# Not verify.truncated_bptt under truncate=True: the full pass itself, cut, so agreeing with the rule checks its code.
 def backward(arch, w, trace, e_k, truncate=False):
-    """(-1/2 dE/dw summed over the sequence, d_s per step (L, C, S)). truncate: the paper's graph."""
+    """(-1/2 dE/dw summed over the sequence, d_s per step (L, C, S)). truncate: the paper's graph.
+
+    With truncate=True this is the project's one reverse-mode computation of the paper's truncated
+    gradient: verify.py's check a holds the accumulator rule against it, and bench/memory.py
+    measures the memory it needs."""
     sq, C, S, H, n_og = arch.squash, arch.blocks, arch.block_size, arch.hidden, arch.n_out_gates
     I_in, I_out, I_c, I_h = w["w_in"].shape[1], w["w_out"].shape[1], w["w_c"].shape[2], w["w_h"].shape[1]
     J = w["w_k"].shape[1]
@@ -57,7 +68,7 @@ def backward(arch, w, trace, e_k, truncate=False):
     hidden = slice(cells.stop, cells.stop + H)                      # y_h(t) in v(t)
     a = arch.n_in                                                   # y(t-1) in u(t) under "F": cells, in, out, hidden
     u_c, u_in, u_out, u_h = (slice(a, a + C * S), slice(a + C * S, a + C * S + C),
-                             slice(a + C * S + C, a + C * S + C + n_og), slice(a + C * S + C + n_og, arch.I0))
+                             slice(a + C * S + C, a + C * S + C + n_og), slice(a + C * S + C + n_og, a + C * S + C + n_og + H))
     recurrent = arch.connectivity == "F" and not truncate
     d = {k: np.zeros_like(x) for k, x in w.items()}
     d_s_all = np.zeros((len(e_k), C, S))
