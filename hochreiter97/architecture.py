@@ -34,8 +34,8 @@ Bias codes (Table 10, column "bias"): "ga" gates only; "b1" all hidden units
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, asdict
-from typing import Optional, Sequence
+from dataclasses import dataclass, asdict
+from typing import Optional
 
 import numpy as np
 

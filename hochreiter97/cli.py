@@ -100,14 +100,14 @@ def cmd_list(args) -> int:
 
 def cmd_reproduce(args) -> int:
     from . import report, reproduce
-    from .studies import traces
+    from .studies import hooks as study_hooks
     check_rows(args.rows)
     plans = [reproduce.prepare(row, trials=args.trials, seed=args.seed, out=args.out, model=args.model,
                                trace=args.trace, max_sequences=args.max_sequences, reading=args.reading)
              for row in args.rows]
     for row, (_, _, rowdir, _) in zip(args.rows, plans):
         s = reproduce.reproduce(row, trials=args.trials, seed=args.seed, workers=args.workers, out=args.out,
-                                hooks=traces.HOOKS,
+                                hooks=study_hooks.HOOKS,
                                 command=args.command, model=args.model, trace=args.trace,
                                 max_sequences=args.max_sequences, checkpoint_seconds=args.checkpoint_every,
                                 reading=args.reading, scheduler=args.scheduler, checkpoint_dir=args.checkpoint_dir)
@@ -263,14 +263,14 @@ def cmd_bench(args) -> int:
 
 def cmd_battery(args) -> int:
     from . import battery, readings, report
-    from .studies import traces
+    from .studies import hooks as study_hooks
     if args.reading is not None and args.reading not in readings.READINGS:
         raise UsageError(f"--reading {args.reading}: no such reading (readings: {', '.join(readings.READINGS)})")
     entries = battery.plan(args.reading)
     print(battery.describe(entries, args.reading))
     if args.dry_run:
         return 0
-    battery.run(args.reading, workers=args.workers, hooks=traces.HOOKS, scheduler=args.scheduler,
+    battery.run(args.reading, workers=args.workers, hooks=study_hooks.HOOKS, scheduler=args.scheduler,
                 checkpoint_dir=args.checkpoint_dir)
     print(f"\nwritten: {report.write_readme('results')}")
     return 0
@@ -279,12 +279,12 @@ def cmd_battery(args) -> int:
 def cmd_demo(args) -> int:
     """The main job: a demonstration in about a minute."""
     from . import report, reproduce
-    from .studies import traces
+    from .studies import hooks as study_hooks
     out = "results/demo"
     print("Demonstration: row 6a (temporal order, Table 9), 3 trials, the paper's protocol.\n"
           f"Results in {out}/; the full row is `python run.py reproduce 6a` (20 trials).\n"
           "The first run compiles the kernels (about 40 s); later runs load them from the cache.\n")
-    reproduce.reproduce("6a", trials=3, seed=0, out=out, command="python run.py", hooks=traces.HOOKS)
+    reproduce.reproduce("6a", trials=3, seed=0, out=out, command="python run.py", hooks=study_hooks.HOOKS)
     report.write_readme(out)
     print(report.table_markdown(out))
     return 0

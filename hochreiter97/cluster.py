@@ -208,11 +208,11 @@ def _run(client, cfg, seed, trials, rowdir, ckdir, fp, pending, checkpoint_secon
                 if rec is not None:
                     _write_trial(rowdir, (ckdir / f"checkpoint-{k}.pkl", rowdir / f"checkpoint-{k}.pkl"),
                                  k, rec, weights, trace_bytes)
-                    write_summary(cfg, rowdir, trials, seed, command)
+                    write_summary(cfg, rowdir, trials, seed, command, hooks)
                 bar.update(1)
         if interrupt.is_set():
             client.cancel(list(remaining))
-            write_summary(cfg, rowdir, trials, seed, command)
+            write_summary(cfg, rowdir, trials, seed, command, hooks)
             raise Interrupted(f"{rowdir}: interrupted; finished trials are kept, the others cancelled on the cluster "
                               f"(running ones checkpoint into {ckdir} as their workers see it): "
                               "run the same command again to resume")
@@ -223,9 +223,9 @@ def _run(client, cfg, seed, trials, rowdir, ckdir, fp, pending, checkpoint_secon
             signal.signal(sig, h)
     if failed:
         k, e = min(failed.items())
-        write_summary(cfg, rowdir, trials, seed, command)
+        write_summary(cfg, rowdir, trials, seed, command, hooks)
         raise RunError(f"{rowdir}: trial {k} failed on the cluster ({type(e).__name__}: {e})"
                        + (f" and {len(failed) - 1} more" if len(failed) > 1 else "")
                        + "; finished trials are kept and the others resume from their checkpoints: "
                          "run the same command again")
-    return write_summary(cfg, rowdir, trials, seed, command)
+    return write_summary(cfg, rowdir, trials, seed, command, hooks)

@@ -394,6 +394,24 @@ def sequence(w, dims, inputs, targets, mask, alpha, learn, dw, outputs):
 
 
 @njit(cache=True)
+def sequences_frozen(w, dims, inputs, starts, outputs):
+    """sequence() with the weights frozen, for many sequences in one call: sequence i is rows
+    starts[i]:starts[i+1] of inputs and of outputs. Each runs through the very calls one
+    sequence() per sequence makes, on contiguous copies of its rows, so the outputs are the
+    same to the bit (tests/test_kernel.py). Returns the first status that is not OK, or OK."""
+    K = outputs.shape[1]
+    for i in range(starts.shape[0] - 1):
+        a, b = starts[i], starts[i + 1]
+        x = inputs[a:b].copy()
+        out = np.empty((b - a, K))
+        status = sequence(w, dims, x, np.zeros((b - a, K)), np.zeros(b - a, dtype=np.bool_), 0.0, False, w, out)
+        if status != OK:
+            return status
+        outputs[a:b] = out
+    return OK
+
+
+@njit(cache=True)
 def sequence_symbols(w, dims, symbols, targets, mask, alpha, learn, dw, outputs):
     """sequence() for one-hot inputs given as symbols (module docstring): the same status and numbers."""
     status, ptr, idx, val = symbol_inputs(symbols, dims[0], targets, mask)

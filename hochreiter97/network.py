@@ -74,6 +74,26 @@ class Network:
         inputs, _, _ = self._check(inputs, None, None)
         return self._sequence(inputs, None, None, 0.0, learn=False)[0]
 
+    def run_set(self, inputs, starts) -> np.ndarray:
+        """Outputs of many sequences at once, weights frozen: sequence i is rows starts[i]:starts[i+1]
+        of inputs (dense rows, every sequence's one after another) and of the outputs returned.
+        The numbers are run()'s on each sequence, to the bit; the kernel runs them in one call."""
+        inputs, _, _ = self._check(inputs, None, None)
+        starts = np.ascontiguousarray(starts, dtype=np.int64)
+        if inputs.ndim != 2 or starts.ndim != 1 or len(starts) < 1 or starts[0] != 0 or starts[-1] != len(inputs) \
+                or np.any(np.diff(starts) < 0):
+            raise ValueError(f"starts: expected non-decreasing offsets from 0 to {len(inputs)} into dense inputs")
+        outputs = np.empty((len(inputs), self.arch.n_out))
+        if self.backend == "reference":
+            for a, b in zip(starts[:-1], starts[1:]):
+                outputs[a:b] = self.run(inputs[a:b])
+            return outputs
+        w_ = tuple(self.weights[name] for name in WEIGHT_NAMES)
+        status = kernel.sequences_frozen(w_, self._dims["eq19", False], inputs, starts, outputs)
+        if status == kernel.INPUTS_NON_FINITE:
+            _check_values(inputs, None, None)         # raises, naming the value
+        return outputs
+
     def new_pending(self) -> dict:
         """What timing "late" carries from one sequence to the next: the summed changes not yet applied."""
         return {"dw": {name: np.zeros_like(a) for name, a in self.weights.items()}, "started": False}

@@ -147,9 +147,9 @@ def _preflight(rowdir, fp):
     return done
 
 
-def write_summary(cfg, rowdir, trials, seed, command=None) -> dict:
+def write_summary(cfg, rowdir, trials, seed, command=None, hooks=None) -> dict:
     """summary.json over the folder's finished trials, rewritten after every one (a cut-off row still shows)."""
-    summary = summarize(cfg, finished_trials(rowdir), trials, seed, command)
+    summary = summarize(cfg, finished_trials(rowdir), trials, seed, command, hooks)
     write_json(Path(rowdir) / "summary.json", summary)
     return summary
 
@@ -186,7 +186,7 @@ def reproduce(row, trials=None, seed=0, workers=None, out=None, checkpoint_secon
     trace: record that many probes per trial (traces.py); max_sequences: a cap below the
     row's for a short run (stated in the summary as such). A signal (SIGINT, SIGTERM)
     checkpoints every running trial and raises Interrupted. hooks (training.Hooks): what each trial
-    records beyond the protocol's fields; the command line passes studies/traces.py's HOOKS.
+    records beyond the protocol's fields; the command line passes studies/hooks.py's HOOKS.
     scheduler: each trial a task on a Dask cluster instead (cluster.py: an address, a Client or a cluster),
     checkpointing into checkpoint_dir (a folder the workers share; default the row folder)."""
     if scheduler is not None or checkpoint_dir is not None:
@@ -208,7 +208,7 @@ def reproduce(row, trials=None, seed=0, workers=None, out=None, checkpoint_secon
             if pending and workers == 1:
                 for k in pending:
                     if _run_one(cfg, seed, k, rowdir, 0, checkpoint_seconds, show, trace, fp, hooks)[1] is not None:
-                        write_summary(cfg, rowdir, trials, seed, command)
+                        write_summary(cfg, rowdir, trials, seed, command, hooks)
                     if _INTERRUPT.is_set():
                         break
             elif pending:
@@ -220,19 +220,19 @@ def reproduce(row, trials=None, seed=0, workers=None, out=None, checkpoint_secon
                     for f in as_completed(futures):
                         try:
                             if f.result()[1] is not None:
-                                write_summary(cfg, rowdir, trials, seed, command)
+                                write_summary(cfg, rowdir, trials, seed, command, hooks)
                         except BrokenProcessPool:
                             if not _INTERRUPT.is_set():
                                 raise RunError(f"{rowdir}: a worker process died; finished trials are kept and "
                                                "running ones resume from their checkpoints: run the same command again") from None
             if _INTERRUPT.is_set():
-                write_summary(cfg, rowdir, trials, seed, command)
+                write_summary(cfg, rowdir, trials, seed, command, hooks)
                 raise Interrupted(f"{rowdir}: interrupted; finished trials are kept and running ones checkpointed: "
                                   "run the same command again to resume")
         finally:
             for sig, h in handlers.items():
                 signal.signal(sig, h)
-        return write_summary(cfg, rowdir, trials, seed, command)
+        return write_summary(cfg, rowdir, trials, seed, command, hooks)
 
 
 def folder(cfg) -> str:
@@ -248,17 +248,9 @@ def _stats(values):
             "min": min(values), "max": max(values)}
 
 
-SATURATED = 0.01          # a cell whose h'(s_c)/h'(0) at the read-out step is below this passes almost no error
-
-
-def _saturated(recs):
-    """Of all cells of these trials, the fraction saturated when read (trial records' cells_at_end)."""
-    ratios = [v for r in recs for v in r["cells_at_end"]["dh_ratio"]]
-    return sum(v < SATURATED for v in ratios) / len(ratios) if ratios else None
-
-
-def summarize(cfg, records: dict, trials: int, seed: int, command=None) -> dict:
-    """The row over its finished trials: successes, sequences to success, test figures, the paper's."""
+def summarize(cfg, records: dict, trials: int, seed: int, command=None, hooks=None) -> dict:
+    """The row over its finished trials: successes, sequences to success, test figures, the paper's;
+    and what hooks.summary adds (training.Hooks)."""
     recs = [records[k] for k in sorted(records) if k < trials]
     ok = [r for r in recs if r["success"]]
     tests = [r["test"] for r in ok if r["test"]]
@@ -285,22 +277,8 @@ def summarize(cfg, records: dict, trials: int, seed: int, command=None) -> dict:
                               + (f" --model {cfg.model_ablation}" if cfg.model_ablation else "")
                               + (f" --reading {cfg.reading}" if cfg.reading else ""),
     }
-    carries = [r["carry"] for r in recs if "carry" in r]
-    if carries:                                        # Table 2's net on 2a: the first symbol's reach at the end
-        summary["carry_at_end"] = {
-            "max_log10_product": max(max(c["log10_product"].values()) for c in carries),
-            "max_output_difference": max(c["output_difference"] for c in carries),
-            "w_hh": [c["w_hh"] for c in carries]}
-    failed = [r["reber_mistakes"] for r in recs if not r["success"] and "reber_mistakes" in r]
-    if failed:                                         # Exp. 1: where the failed trials' success test fails
-        only_lag = lambda m: all(v["wrong_steps"] == v["wrong_long_lag_steps"] for v in m.values())
-        summary["failed_trials"] = {"recorded": len(failed), "long_lag_only": sum(map(only_lag, failed)),
-                                    "elsewhere_too": sum(not only_lag(m) for m in failed)}
-    cells = {"success": [r for r in ok if "cells_at_end" in r],
-             "failed": [r for r in recs if not r["success"] and "cells_at_end" in r]}
-    if cells["success"] or cells["failed"]:            # drift: the fraction of saturated cells at the end
-        summary["cells_saturated"] = {"dh_ratio_below": SATURATED, **{
-            kind: {"trials": len(rs), "fraction": _saturated(rs)} for kind, rs in cells.items()}}
+    if hooks is not None and hooks.summary is not None:  # what the caller's studies add (studies/hooks.py)
+        summary.update(hooks.summary(cfg, recs))
     if cfg.stop == "ST1ST2":
         summary["st1"] = _stats([r["st1"] for r in ok if r.get("st1") is not None])
     below = [r["error_below_beta_at"] for r in ok if r.get("error_below_beta_at") is not None]

@@ -33,8 +33,8 @@ late. Every other rule is checked after every sequence.
 
 Probes: before the sequences numbered 0, 1000, 2000, 4000, ... (doubling) are
 presented, a trial can record a trace of that presentation (reproduce --trace K,
-the first K probes, through the caller's Hooks) and, for Table 2's net on 2a, how far back the first
-symbol still reaches (models.carry). Neither changes the trial.
+the first K probes) and what the caller's probe measures (studies/carry.py: for Table 2's net on 2a,
+how far back the first symbol still reaches), both through the caller's Hooks. Neither changes the trial.
 
 A trial's whole state (weights, random generators, windows, counters, curve) is
 one picklable TrialState; `run_trial` saves it every `checkpoint_seconds` and resumes
@@ -64,15 +64,20 @@ PROBE_FIRST = 1000                                     # probes at sequences 0, 
 
 @dataclass(frozen=True)
 class Hooks:
-    """What a trial records beyond the protocol, passed in by the caller (studies/traces.py: HOOKS).
+    """What a trial records beyond the protocol, passed in by the caller (studies/hooks.py: HOOKS).
 
     trace(cfg, weights, x, y, m) -> dict   one presented sequence's internals (reproduce --trace K)
     stack(traces) -> dict of arrays        the recorded sequences as trace-K.npz holds them
-    record(cfg, st) -> dict                fields added to the finished trial's record (cells_at_end)
+    record(cfg, st) -> dict                fields added to the finished trial's record (cells_at_end, ...)
+    probe(cfg, weights) -> dict | None     a measurement at the probes and at the end, None where it does
+                                           not concern the row (the record's carry_history and carry)
+    summary(cfg, records) -> dict          fields added to the row's summary.json (reproduce.summarize)
     """
     trace: Optional[Callable] = None
     stack: Optional[Callable] = None
     record: Optional[Callable] = None
+    probe: Optional[Callable] = None
+    summary: Optional[Callable] = None
 
 
 @dataclass
@@ -99,7 +104,7 @@ class TrialState:
     steps: int                          # time steps presented so far
     trace_left: int                     # probes still to trace (reproduce --trace K)
     traces: list                        # the traced probes (Hooks.trace records)
-    carries: list                       # the 2a carry numbers at the probes (models.carry)
+    carries: list                       # what Hooks.probe measured at the probes (studies/carry.py)
     next_probe: Optional[int]           # n of the next probe, None when no more
     fingerprint: Optional[dict]         # results.fingerprint of the run; a checkpoint of another is refused
     cell_present: Optional[bool] = None          # 2a (construction): the cell has joined
@@ -156,9 +161,17 @@ def judge(cfg, outputs, targets, mask, info):
 def evaluate(cfg, net, sequences):
     """Frozen weights: wrong count, mean |error| at the judged step, MSE at the target steps,
     and the first WRONG_EXAMPLES wrong sequences' target and output at their last target step
-    (where a row's nets fail: e.g. adding's sums near +-2)."""
+    (where a row's nets fail: e.g. adding's sums near +-2).
+
+    sequences: a list of (x, y, m, info), or a TestSet made of one. Where every sequence has
+    one target step, dense inputs and the net runs sets (the 1997 LSTM: Network.run_set), the
+    outputs come from one compiled call and are judged as arrays: judge()'s numbers, added up
+    in the same order."""
+    test = sequences if isinstance(sequences, TestSet) else TestSet(sequences)
+    if test.one_target and hasattr(net, "run_set"):
+        return _evaluate_set(cfg, net, test)
     wrong, abs_sum, sq_sum, n_sq, examples = 0, 0.0, 0.0, 0, []
-    for x, y, m, info in sequences:
+    for x, y, m, info in test.sequences:
         out = net.run(x)
         E, correct, mae = judge(cfg, out, y, m, info)
         wrong += not correct
@@ -169,10 +182,55 @@ def evaluate(cfg, net, sequences):
             last = np.flatnonzero(m)[-1]
             examples.append({"target": [round(float(v), 5) for v in y[last]],
                              "output": [round(float(v), 5) for v in out[last]]})
-    n = len(sequences)
+    return _evaluation(len(test.sequences), wrong, abs_sum, sq_sum, n_sq, examples)
+
+
+def _evaluation(n, wrong, abs_sum, sq_sum, n_sq, examples) -> dict:
     return {"n": n, "wrong": wrong, "fraction_wrong": wrong / n if n else 0.0,
             "mean_abs_error": abs_sum / n if n else 0.0, "mse": sq_sum / n_sq if n_sq else 0.0,
             "wrong_examples": examples}
+
+
+class TestSet:
+    """Fixed test sequences prepared once for evaluate(): their inputs one after another
+    (sequence i: rows starts[i]:starts[i+1]), and for sequences with one target step each,
+    that step's row, its target and the target it is judged against (3c: the noise-free one)."""
+    __test__ = False                                   # not a pytest class
+
+    def __init__(self, sequences):
+        self.sequences = sequences
+        ys = [y for _, y, _, _ in sequences]
+        self.one_target = bool(sequences) and all(np.asarray(x).ndim == 2 and int(np.count_nonzero(m)) == 1
+                                                  for x, _, m, _ in sequences) and ys[0].shape[1] <= 8
+        if not self.one_target:
+            return
+        lengths = [len(x) for x, _, _, _ in sequences]
+        self.starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        self.inputs = np.concatenate([np.asarray(x, dtype=np.float64) for x, _, _, _ in sequences])
+        last = [int(np.flatnonzero(m)[-1]) for _, _, m, _ in sequences]
+        self.rows = self.starts[:-1] + np.array(last, dtype=np.int64)
+        self.targets = np.array([y[t] for y, t in zip(ys, last)])
+        self.judged = np.array([np.reshape(info["clean_target"], -1) if info is not None and "clean_target" in info
+                                else y[t] for (_, y, _, info), t in zip(sequences, last)], dtype=np.float64)
+
+
+def _evaluate_set(cfg, net, test):
+    out = net.run_set(test.inputs, test.starts)[test.rows]          # (n, K): each sequence's target step
+    err = out - test.targets
+    E = np.add.reduce(err * err, axis=1)                            # eq. (16) over the one target step
+    abs_err = np.abs(out - test.judged)
+    threshold = cfg.correct_threshold
+    correct = (np.ones(len(out), dtype=bool) if threshold is None
+               else np.logical_and.reduce(abs_err < threshold, axis=1))
+    mae = np.add.reduce(abs_err, axis=1) / abs_err.shape[1]
+    abs_sum = sq_sum = 0.0
+    for a, e in zip(mae.tolist(), E.tolist()):                     # in order, as evaluate's loop adds them
+        abs_sum += a
+        sq_sum += e
+    examples = [{"target": [round(float(v), 5) for v in test.targets[i]],
+                 "output": [round(float(v), 5) for v in out[i]]}
+                for i in np.flatnonzero(~correct)[:WRONG_EXAMPLES]]
+    return _evaluation(len(out), int(np.count_nonzero(~correct)), abs_sum, sq_sum, out.size, examples)
 
 
 def frozen_streak(cfg, net, rng) -> int:
@@ -199,7 +257,7 @@ def new_trial(cfg, seed: int, trial: int, trace: int = 0) -> TrialState:
                     window_E=0.0, window_wrong=0, streak=0, next_check=cfg.check_min,
                     st1=None, stop_at=None, curve=[], curve_stride=1, curve_acc=[0.0, 0],
                     seconds=0.0, steps=0, trace_left=trace, traces=[], carries=[],
-                    next_probe=0 if trace > 0 or models.carry(cfg, net.weights) is not None else None,
+                    next_probe=0,
                     fingerprint=None)
     if cfg.construction_window > 0:                  # 2a: the cell joins later (construction.py)
         construction.start(st, architecture(cfg))
@@ -317,7 +375,7 @@ def fixed_sequences(cfg, seed, trial, purpose, n):
 def _stop_tests(cfg, seed, trial):
     if cfg.stop != "ST1ST2":
         return None
-    return fixed_sequences(cfg, seed, trial, "stop_test", cfg.st_test_size)
+    return TestSet(fixed_sequences(cfg, seed, trial, "stop_test", cfg.st_test_size))
 
 
 def train_until_stop(cfg, st, checkpoint=None, checkpoint_seconds=60.0, progress=None, max_wall=None, watch=None,
@@ -373,7 +431,7 @@ def train_until_stop(cfg, st, checkpoint=None, checkpoint_seconds=60.0, progress
 
 
 def _probe(cfg, st, net, x, y, m, hooks):
-    """Before sequence n is presented: its trace (while --trace asks for more) and the 2a carry numbers."""
+    """Before sequence n is presented: its trace (while --trace asks for more) and the probe hook's numbers."""
     n = st.n
     if x.ndim == 1:                                    # symbols: traces keep the dense inputs
         x = one_hot(x, cfg.n_in)
@@ -383,10 +441,10 @@ def _probe(cfg, st, net, x, y, m, hooks):
         rec = hooks.trace(cfg, net.weights, x, y, m)
         st.traces.append(dict(rec, at=n, inputs=x, targets=y, mask=m))
         st.trace_left -= 1
-    carry = models.carry(cfg, net.weights)
-    if carry is not None:
-        st.carries.append(dict(carry, at=n))
-    more = st.trace_left > 0 or carry is not None
+    probe = hooks.probe(cfg, net.weights) if hooks is not None and hooks.probe is not None else None
+    if probe is not None:
+        st.carries.append(dict(probe, at=n))
+    more = st.trace_left > 0 or probe is not None
     st.next_probe = (PROBE_FIRST if n < PROBE_FIRST else 2 * n) if more else None
 
 
@@ -424,14 +482,11 @@ def trial_record(cfg, st, test, hooks=None) -> dict:
         rec["error_below_beta_at"] = st.beta_at
     if st.cell_present is not None:                  # 2a (construction_window > 0): False until the cell joins
         rec["cell_joined_at"] = st.cell_joined_at
-    if cfg.stop == "REBER":                         # where the success test fails (or not) at the end
-        net = models.wrap(cfg, st.weights)
-        rec["reber_mistakes"] = {name: reber.mistakes(net.run, strings) for name, strings in zip(("train", "test"), st.reber_sets)}
-    if hooks is not None and hooks.record is not None:  # what the caller's studies record (cells_at_end)
+    if hooks is not None and hooks.record is not None:  # what the caller's studies record (studies/hooks.py)
         rec.update(hooks.record(cfg, st))
-    carry = models.carry(cfg, st.weights)           # Table 2's net on 2a: the first symbol's reach (cap_note)
-    if carry is not None:
-        rec["carry"] = carry
+    probe = hooks.probe(cfg, st.weights) if hooks is not None and hooks.probe is not None else None
+    if probe is not None:
+        rec["carry"] = probe
     if st.carries:
         rec["carry_history"] = st.carries
     return rec

@@ -1,5 +1,4 @@
 """The battery: its plan counts what is left of every paper row and estimates its CPU time."""
-import json
 
 from hochreiter97 import battery, config, fidelity, results
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import run
-from hochreiter97.studies.traces import HOOKS
+from hochreiter97.studies.hooks import HOOKS
 from hochreiter97 import reproduce, results
 from hochreiter97 import config
 from tests.test_safety import records, small_row, wait_for
@@ -59,7 +59,8 @@ def test_a_local_cluster_ends_with_the_local_pools_records(dask_cluster, tmp_pat
     s = reproduce.reproduce(str(row), trials=TRIALS, seed=0, out=out, show=False, hooks=HOOKS, scheduler=cluster)
     rowdir = out / "6a"
     assert records(rowdir) == reference
-    assert s["trials"] == TRIALS and s == reproduce.summarize(config.load(row), results.finished_trials(rowdir), TRIALS, 0)
+    assert s["trials"] == TRIALS and s == reproduce.summarize(config.load(row), results.finished_trials(rowdir), TRIALS, 0,
+                                                             hooks=HOOKS)
     assert not checkpoints(rowdir)
 
 

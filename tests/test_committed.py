@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from hochreiter97 import models, readings, results, training
-from hochreiter97.studies import traces
+from hochreiter97.studies.hooks import HOOKS
 from hochreiter97 import config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,7 +45,7 @@ def test_a_committed_first_trial_re_runs_bit_identically(row, tmp_path):
     committed = json.loads((RESULTS / row / "trial-0.json").read_text())
     cfg = config.load(row)
     again = training.run_trial(cfg, committed["seed"], 0, fingerprint=results.fingerprint(cfg, committed["seed"]),
-                               weights_path=tmp_path / "w.npz", hooks=traces.HOOKS)
+                               weights_path=tmp_path / "w.npz", hooks=HOOKS)
     again = json.loads(json.dumps(again))                                # as written to disk
     assert {k: v for k, v in again.items() if k not in TIMING} == {k: v for k, v in committed.items() if k not in TIMING}
     with np.load(RESULTS / row / "weights-0.npz") as w, np.load(tmp_path / "w.npz") as v:
@@ -59,3 +59,15 @@ def test_an_experiment_1_trial_re_runs_to_the_committed_stop():
     again = json.loads(json.dumps(training.run_trial(cfg, committed["seed"], 16)))
     for key in ("success", "sequences", "sequences_presented", "time_steps", "test"):
         assert again[key] == committed[key], key
+
+
+def test_an_st1_st2_trial_re_runs_to_the_committed_stop():
+    """The ST1/ST2 checks judge the stop test set in one compiled call (training.TestSet): the same stop,
+    ST1 and final test as the committed record (an older one: its curve in an earlier format, no
+    wrong_examples)."""
+    committed = json.loads((RESULTS / "3b-1" / "trial-3.json").read_text())
+    cfg = config.load("3b-1")
+    again = json.loads(json.dumps(training.run_trial(cfg, committed["seed"], 3)))
+    for key in ("success", "sequences", "sequences_presented", "time_steps", "st1"):
+        assert again[key] == committed[key], key
+    assert {k: v for k, v in again["test"].items() if k != "wrong_examples"} == committed["test"]

@@ -8,6 +8,7 @@ import pytest
 import run
 from hochreiter97 import reproduce, training
 from hochreiter97.studies import drift, traces
+from hochreiter97.studies.hooks import HOOKS
 from hochreiter97.network import Network
 from tasks import FAMILIES
 from hochreiter97 import config
@@ -51,7 +52,7 @@ def test_write_puts_the_trials_beside_the_start(tmp_path, monkeypatch):
 def test_by_trial_reads_each_trials_own_start_beside_its_record(tmp_path, monkeypatch):
     cfg = config.load("2c-1").replace(max_sequences=30, abs_streak=10, test_size=5)
     monkeypatch.setattr(config, "load", lambda row: cfg)
-    reproduce.reproduce("2c-1", trials=2, seed=4, workers=1, out=tmp_path, show=False, hooks=traces.HOOKS)
+    reproduce.reproduce("2c-1", trials=2, seed=4, workers=1, out=tmp_path, show=False, hooks=HOOKS)
     r = drift.by_trial("2c-1", results=tmp_path, sequences=3)
     arch, family, params = config.architecture(cfg), FAMILIES["long_lag"], config.task_params(cfg)
     for k, t in enumerate(r["trials"]):

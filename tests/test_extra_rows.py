@@ -6,6 +6,7 @@ import pytest
 
 from hochreiter97 import models, report, reproduce, training
 from hochreiter97 import config
+from hochreiter97.studies import carry as carry_study
 from hochreiter97.config import ConfigError
 
 # Table 2 (SPEC §4.2): row -> (trainer, p, learning rate, weights, % successful)
@@ -103,7 +104,7 @@ def test_competitor_row_runs_under_its_protocol():
     st = training.new_trial(cfg, 0, 0)
     assert set(st.weights) == {"w_h", "w_k"} and st.weights["w_k"].shape == (5, 6)
     assert np.abs(st.weights["w_h"]).max() <= 0.2
-    carry = models.carry(cfg, st.weights)
+    carry = carry_study.carry(cfg, st.weights)
     assert carry["log10_product"]["x"] < 0 and carry["output_difference"] < 0.5
 
 

@@ -124,3 +124,25 @@ def test_bad_shapes_and_options_are_named(call, message):
     x, y, m = sequence(ARCH)
     with pytest.raises(ValueError, match=message):
         call(net, x, y, m)
+
+
+@pytest.mark.parametrize("backend", ["kernel", "reference"])
+def test_run_set_gives_each_sequences_run_to_the_bit(backend):
+    """One compiled call over many sequences (training.evaluate's test sets) equals one run() each."""
+    arch = Architecture(6, 2, 2, 2, bias="all", init_range=1.0, hidden_bias=True, reset_activation=0.5)
+    net = Network.build(arch, seed=3, backend=backend)
+    rng = np.random.default_rng(4)
+    seqs = [rng.normal(size=(L, 6)) for L in (5, 1, 17)]
+    seqs.append(np.eye(6)[rng.integers(0, 6, size=40)])              # one-hot rows: the sparse loop
+    starts = np.cumsum([0] + [len(x) for x in seqs])
+    got = net.run_set(np.concatenate(seqs), starts)
+    for x, a, b in zip(seqs, starts[:-1], starts[1:]):
+        assert np.array_equal(got[a:b], net.run(x))
+
+
+def test_run_set_refuses_offsets_that_do_not_cover_the_inputs():
+    net = Network.build(Architecture(2, 1, 1, 1), seed=0)
+    with pytest.raises(ValueError, match="starts: expected non-decreasing offsets from 0 to 5"):
+        net.run_set(np.zeros((5, 2)), [0, 3])
+    with pytest.raises(ValueError, match="sequence: inputs"):
+        net.run_set(np.full((5, 2), np.nan), [0, 5])

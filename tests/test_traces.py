@@ -1,8 +1,9 @@
 """Traces (reproduce --trace K): shapes, probe points, and values equal to independent runs of the same sequence."""
 import numpy as np
 
-from hochreiter97 import reference, report, reproduce, training
+from hochreiter97 import reference, reproduce, training
 from hochreiter97.studies import traces as trace_study
+from hochreiter97.studies.hooks import HOOKS
 from hochreiter97.baselines import lstm97_full
 from hochreiter97.network import Network
 from tasks import FAMILIES
@@ -12,7 +13,7 @@ from hochreiter97 import config
 def traced(tmp_path, row="4-1", cap=1500, k=3):
     cfg = config.load(row).replace(max_sequences=cap, test_size=2)
     path = tmp_path / "trace.npz"
-    rec = training.run_trial(cfg, seed=0, trial=0, trace=k, trace_path=path, hooks=trace_study.HOOKS)
+    rec = training.run_trial(cfg, seed=0, trial=0, trace=k, trace_path=path, hooks=HOOKS)
     return cfg, rec, dict(np.load(path))
 
 
@@ -68,7 +69,7 @@ def test_reproduce_trace_and_plot(tmp_path, monkeypatch):
     small = config.load("6a").replace(max_sequences=1200, test_size=2)
     monkeypatch.setattr(config, "load", lambda r: small)
     reproduce.reproduce("6a", trials=1, seed=0, workers=1, out=tmp_path, show=False, trace=2,
-                        hooks=trace_study.HOOKS)
+                        hooks=HOOKS)
     z = np.load(tmp_path / "6a" / "trace-0.npz")
     assert list(z["at"]) == [0, 1000, -1]
     assert [p.name for p in trace_study.plot("6a", tmp_path)] == ["traces-0.png"]

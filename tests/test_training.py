@@ -4,10 +4,12 @@ import json
 import numpy as np
 import pytest
 
-from hochreiter97 import Network, kernel, report, reproduce, training
+from hochreiter97 import Network, kernel, models, report, reproduce, training
 from hochreiter97.architecture import WEIGHT_NAMES
 from hochreiter97.results import RunError
 from hochreiter97.studies import traces
+from hochreiter97.studies import drift
+from hochreiter97.studies.hooks import HOOKS
 from tasks import adding
 from hochreiter97 import config
 
@@ -265,8 +267,9 @@ def test_reber_success_test_uses_the_legal_next_symbols():
 
 def test_reber_trial_records_where_the_success_test_fails():
     cfg = small("1-1", max_sequences=30, reber_train=8, reber_test=8)
-    rec = training.run_trial(cfg, seed=0, trial=0)
+    rec = training.run_trial(cfg, seed=0, trial=0, hooks=HOOKS)        # studies/reber_misses.py, through the hooks
     m = rec["reber_mistakes"]
+    assert "reber_mistakes" not in training.run_trial(cfg, seed=0, trial=0)
     assert m["train"]["strings"] == m["test"]["strings"] == 8
     assert 0 <= m["test"]["wrong_long_lag_steps"] <= m["test"]["wrong_strings"] <= m["test"]["wrong_steps"]
     assert m["train"]["wrong_strings"] > 0                              # 30 sequences learn no grammar
@@ -333,8 +336,8 @@ def test_a_row_cut_off_part_way_has_a_summary_of_its_finished_trials(tmp_path, m
 def test_reproduce_writes_results_independent_of_workers(tmp_path, monkeypatch):
     cfg = small(window=50, beta=0.5, max_sequences=400, test_size=20)
     monkeypatch.setattr(config, "load", lambda row: cfg)
-    one = reproduce.reproduce("6a", trials=2, seed=1, workers=1, out=tmp_path / "a", show=False, hooks=traces.HOOKS)
-    two = reproduce.reproduce("6a", trials=2, seed=1, workers=2, out=tmp_path / "b", show=False, hooks=traces.HOOKS)
+    one = reproduce.reproduce("6a", trials=2, seed=1, workers=1, out=tmp_path / "a", show=False, hooks=HOOKS)
+    two = reproduce.reproduce("6a", trials=2, seed=1, workers=2, out=tmp_path / "b", show=False, hooks=HOOKS)
     for k in range(2):
         ra = json.loads((tmp_path / "a" / "6a" / f"trial-{k}.json").read_text())
         rb = json.loads((tmp_path / "b" / "6a" / f"trial-{k}.json").read_text())
@@ -347,7 +350,7 @@ def test_reproduce_writes_results_independent_of_workers(tmp_path, monkeypatch):
         assert sorted(wa) == sorted(WEIGHT_NAMES) and all(np.array_equal(wa[n], wb[n]) for n in WEIGHT_NAMES)
         cells = json.loads((tmp_path / "a" / "6a" / f"trial-{k}.json").read_text())["cells_at_end"]
         assert cells["n"] == traces.CELL_PROBES and len(cells["dh_ratio"]) == 4      # 6a: 100 x ~105 steps fit
-    assert one["cells_saturated"]["dh_ratio_below"] == reproduce.SATURATED
+    assert one["cells_saturated"]["dh_ratio_below"] == drift.SATURATED
     again = reproduce.reproduce("6a", trials=2, seed=1, workers=1, out=tmp_path / "a", show=False)
     assert again["sequences"] == one["sequences"]                       # finished trials are not rerun
     with pytest.raises(RunError, match="seed: 1 -> 2"):
@@ -367,9 +370,10 @@ def test_summary_tallies_where_failed_reber_trials_fail():
                                    "reber_mistakes": {"train": train, "test": test}}
     records = {0: rec(False, m(3, 3), m(2, 2)), 1: rec(False, m(3, 3), m(5, 2)), 2: rec(True, m(0, 0), m(0, 0)),
                3: rec(False, m(4, 0), m(0, 0))}
-    s = reproduce.summarize(cfg, records, 30, 0)
+    s = reproduce.summarize(cfg, records, 30, 0, hooks=HOOKS)
     assert s["failed_trials"] == {"recorded": 3, "long_lag_only": 1, "elsewhere_too": 2}
-    assert "failed_trials" not in reproduce.summarize(cfg, {2: records[2]}, 30, 0)
+    assert "failed_trials" not in reproduce.summarize(cfg, {2: records[2]}, 30, 0, hooks=HOOKS)
+    assert "failed_trials" not in reproduce.summarize(cfg, records, 30, 0)       # a study's field: through the hooks
 
 
 @pytest.mark.parametrize("row", config.rows())
@@ -424,3 +428,26 @@ def test_summary_tallies_when_st3s_error_condition_first_held(tmp_path):
     (tmp_path / "4-1").mkdir()
     reproduce.write_json(tmp_path / "4-1" / "summary.json", s)
     assert "100 (100–100); error < β first after 50 |" in report.table_markdown(tmp_path)
+
+
+class _OneAtATime:
+    """A net without run_set: evaluate() judges it one sequence at a time (the baselines' path)."""
+    def __init__(self, net):
+        self.net = net
+
+    def run(self, x):
+        return self.net.run(x)
+
+
+@pytest.mark.parametrize("row", ["3c-1", "4-1", "3a-2", "2a", "6a"])
+def test_a_test_set_judged_in_one_call_gives_the_sequence_by_sequence_figures(row):
+    """Same wrong count, mean |error| and MSE to the bit (3c: against the noise-free target), so stops stay exact."""
+    cfg = config.load(row)
+    st = training.new_trial(cfg, 0, 0)
+    net = models.wrap(cfg, st.weights)
+    seqs = training.fixed_sequences(cfg, 0, 0, "final_test", 60)
+    test = training.TestSet(seqs)
+    assert test.one_target is (row != "2a")                             # 2a: targets at every step
+    for threshold in (cfg.correct_threshold, 0.3):
+        c = cfg.replace(correct_threshold=threshold) if threshold is not None else cfg
+        assert training.evaluate(c, net, test) == training.evaluate(c, _OneAtATime(net), seqs)

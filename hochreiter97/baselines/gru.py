@@ -38,7 +38,7 @@ def shapes(cfg) -> dict:
 
 def forward(w, inputs, cfg):
     """Every step's sources, gates, candidate and state as (L, .) arrays."""
-    n_in, H = cfg["n_in"], cfg["hidden"]
+    H = cfg["hidden"]
     names = ("u", "r", "z", "m", "n", "h_prev", "h", "v", "net_k", "y_k")
     tr = {name: [] for name in names}
     h = np.zeros(H)                                                 # reset at sequence start

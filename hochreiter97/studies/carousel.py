@@ -58,7 +58,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..architecture import Architecture, init_weights
+from ..architecture import Architecture
 from ..baselines import GRU, LSTMForget, RNN, gru, lstm97_full, lstm_forget, rnn
 from ..squash import dh
 from . import output

@@ -10,7 +10,7 @@ What is measured, per row: `nets` untrained nets of the row's architecture, draw
 Network.build draws them; on each, `sequences` fresh sequences of the row's task; at the
 step where the output is judged (the last target step), each cell's |s_c| and
 h'(s_c)/h'(0), as traces.cells_at_end gives them. A cell counts as saturated when that
-ratio is below reproduce.SATURATED (0.01): it passes less than 1 % of the error an
+ratio is below SATURATED (0.01): it passes less than 1 % of the error an
 undrifted cell would.
 
 Nothing here trains. Beside each row, README.md puts what the row's trials ended with
@@ -34,7 +34,24 @@ from .. import config
 from .. import reproduce, training
 from . import output, traces
 from ..network import Network
-from ..reproduce import SATURATED
+
+SATURATED = 0.01          # a cell whose h'(s_c)/h'(0) at the read-out step is below this passes almost no error
+
+
+def _saturated(recs):
+    """Of all cells of these trials, the fraction saturated when read (trial records' cells_at_end)."""
+    ratios = [v for r in recs for v in r["cells_at_end"]["dh_ratio"]]
+    return sum(v < SATURATED for v in ratios) / len(ratios) if ratios else None
+
+
+def summary(cfg, recs) -> dict:
+    """summary.json's cells_saturated: the fraction of saturated cells at the end, successes and failures apart."""
+    cells = {"success": [r for r in recs if r["success"] and "cells_at_end" in r],
+             "failed": [r for r in recs if not r["success"] and "cells_at_end" in r]}
+    if not (cells["success"] or cells["failed"]):
+        return {}
+    return {"cells_saturated": {"dh_ratio_below": SATURATED, **{
+        kind: {"trials": len(rs), "fraction": _saturated(rs)} for kind, rs in cells.items()}}}
 
 NETS, SEQUENCES = 20, 5
 

@@ -136,8 +136,6 @@ def cells_record(cfg, st) -> dict:
     return {"cells_at_end": cells_at_end(config.architecture(cfg), st.weights, seqs)}
 
 
-HOOKS = training.Hooks(trace=trace_sequence, stack=stack, record=cells_record)
-
 
 # ---------------------------------------------------------------- the figure (run.py plot ROW --traces)
 def plot(row, out="results") -> list:
