@@ -193,6 +193,9 @@ def cmd_drift(args) -> int:
     if args.by_trial:
         check_rows(args.by_trial)
         paths = drift.write_by_trial(args.by_trial, Path(args.out) / "trials", command=args.command)
+    elif args.sources:
+        check_rows(args.sources)
+        paths = drift.write_sources(args.sources, args.out, command=args.command)
     else:
         paths = drift.write(args.out, command=args.command)
     for path in paths:
@@ -348,6 +351,8 @@ def parser() -> Parser:
     p.add_argument("--out", default="results/drift", help="folder to write (default results/drift)")
     p.add_argument("--by-trial", nargs="+", metavar="ROW", help="instead: each finished trial of these rows, "
                    "its own start beside its outcome (OUT/trials/ROW.md)")
+    p.add_argument("--sources", nargs="+", metavar="ROW", help="instead: the drift of these rows' untrained nets "
+                   "with the gates' and cells' weights from some sources set to zero (OUT/sources.md)")
     p = sub.add_parser("misses", help="output error by target bin, from the trials' final weights (Experiments 4, 5)")
     p.add_argument("rows", nargs="+", metavar="ROW", help="row ids")
     p.add_argument("--out", default="results/misses", help="folder to write (default results/misses)")

@@ -343,10 +343,19 @@ def validate(raw, source="<config>") -> "RowConfig":
 
 def _validate_baseline(raw, cfg, fail) -> "RowConfig":
     """A row of another model: no LSTM keys; at least one hidden unit; rnn's bias is all or nothing."""
+    rtrl_keys = ("timing", "reset_activation") if cfg["model"] == "rnn" else ()   # Table 2's net: reading jku
     for key in LSTM_KEYS:
+        if key in rtrl_keys:
+            cfg[key] = raw.get(key)                        # None: the net's own default (step, 0)
+            continue
         if raw.get(key) is not None and (key, raw[key]) != ("construction_window", 0):   # 0: whole from the start
             fail(key, f"no such key for model {cfg['model']!r} (only the 1997 LSTM has it)", raw[key])
         cfg[key] = None
+    if cfg["model"] == "rnn" and cfg["timing"] not in (None, "step", "sequence"):
+        fail("timing", "'step' or 'sequence' (Table 2's net: RTRL's changes at every target step or at the end)",
+             cfg["timing"])
+    if cfg["model"] == "rnn" and cfg["timing"] == "sequence" and cfg["trainer"] != "rtrl":
+        fail("timing", "'step' for trainer bptt (BPTT's changes land at the sequence end anyway)", cfg["timing"])
     cfg["construction_window"] = 0                         # the network is whole from the start
     if cfg["hidden"] < 1:
         fail("hidden", f"an integer >= 1 (hidden units of model {cfg['model']!r})", cfg["hidden"])

@@ -32,7 +32,8 @@ def _baseline_kwargs(cfg) -> dict:
     """Keyword arguments of the baseline's build(), from the row's config."""
     kw = {"n_in": cfg.n_in, "n_out": cfg.n_out, "hidden": cfg.hidden, "init_range": float(cfg.init_range)}
     if cfg.model == "rnn":
-        return dict(kw, bias=cfg.bias != "none", trainer=cfg.trainer, backend="numba")
+        return dict(kw, bias=cfg.bias != "none", trainer=cfg.trainer, backend="numba", timing=cfg.timing or "step",
+                    y0=float(cfg.reset_activation or 0.0))
     return dict(kw, outputs_read_inputs=cfg.connectivity == "B", output_bias=cfg.bias == "all")
 
 

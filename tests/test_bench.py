@@ -79,7 +79,9 @@ def test_end_to_end_measures_the_loop_beside_the_kernel_and_names_the_rows_above
     assert rnn["us_per_step_kernel"] is None and rnn["ratio"] is None       # the baselines: the loop only
     text = endtoend.markdown({"command": "C", "date": "D", "load_before": [1.0], "load_after": [1.0], "rows": [
         dict(m, row="a", ratio=1.4), dict(m, row="b", ratio=2.0), rnn]})
-    assert "| a | lstm97 |" in text and text.strip().endswith("Rows above 1.5x the kernel: b.")
+    assert "| a | lstm97 |" in text and "Rows above 1.5x the kernel: b.\n" in text
+    assert m["us_per_sequence_outside"] == (m["us_per_step_loop"] - m["us_per_step_kernel"]) * m["steps"] / m["sequences"]
+    assert f"about {m['us_per_sequence_outside']:.0f} µs per sequence in the median row above" in text
 
 
 def test_trials_in_lockstep_equal_the_same_trials_one_at_a_time():

@@ -89,3 +89,15 @@ def test_by_trial_refuses_rows_without_cells_from_the_start(row, why, tmp_path, 
 def test_by_trial_names_a_row_without_finished_trials(tmp_path):
     with pytest.raises(ValueError, match="row 6a: no finished trials in"):
         drift.by_trial("6a", results=tmp_path)
+
+
+def test_sources_reads_the_same_nets_with_the_named_sources_cut():
+    """'as drawn' is at_initialization itself; cutting every recurrent source leaves the inputs and bias alone."""
+    r = drift.sources("2c-1", nets=2, sequences=2)
+    base = drift.at_initialization("2c-1", nets=2, sequences=2)
+    assert r["cuts"]["as drawn"]["mean_abs_s_c"] == base["mean_abs_s_c"] and r["cuts"]["as drawn"]["sources_cut"] == []
+    cut = r["cuts"]["no recurrent sources"]["sources_cut"]
+    assert cut == ["c0.0", "c1.0", "in0", "in1", "out0", "out1"]
+    assert set(r["cuts"]["no gate sources"]["sources_cut"]) == {"in0", "in1", "out0", "out1"}
+    assert r["cuts"]["no input sources"]["sources_cut"] == [f"x{i}" for i in range(54)]
+    assert r["cuts"]["no recurrent sources"]["mean_abs_s_c"] != base["mean_abs_s_c"]

@@ -75,3 +75,19 @@ def test_the_layers_are_what_the_docstring_says():
     assert layer("hochreiter97.kernel") == "core" and layer("hochreiter97.training") == "protocol"
     assert layer("hochreiter97.studies.drift") == "studies" and layer("hochreiter97.bench.speed") == "bench"
     assert layer("hochreiter97.baselines.rnn") == "protocol" and layer("tasks.reber") == "tasks"
+
+
+def test_every_spec_section_cited_exists_in_docs_spec():
+    """`SPEC §X.Y` in code and docs names a heading X.Y of docs/spec.md, or item Y of section X's numbered list."""
+    import re
+    root = Path(__file__).resolve().parents[1]
+    spec = (root / "docs" / "spec.md").read_text()
+    headings = set(re.findall(r"^#+ (\d+(?:\.\d+)?)\.? ", spec, flags=re.M))
+    items = set()
+    for number, body in re.findall(r"^## (\d+)\. .*?\n(.*?)(?=^## |\Z)", spec, flags=re.M | re.S):
+        items |= {f"{number}.{i}" for i in re.findall(r"^(\d+)\. ", body, flags=re.M)}
+    files = [p for d in ("hochreiter97", "tasks", "tests", "docs", "scripts") for p in (root / d).rglob("*")
+             if p.suffix in (".py", ".md", ".yaml")] + [root / "README.md"]
+    cited = {(p.name, s) for p in files for s in re.findall(r"SPEC §(\d+(?:\.\d+)?)", p.read_text())}
+    missing = sorted((name, s) for name, s in cited if s not in headings | items)
+    assert cited and not missing, missing

@@ -4,7 +4,7 @@ import pytest
 
 from hochreiter97 import Architecture, Network, readings, reference
 from hochreiter97.architecture import init_weights
-from hochreiter97 import config, results
+from hochreiter97 import config, models, results
 
 JKU = dict(bias="all", init_range=0.5, in_gate_bias=(-1.0, -2.0), gate_bias_init="add", reset_activation=0.5)
 
@@ -160,3 +160,15 @@ def test_the_report_judges_a_reading_beside_its_row(tmp_path):
     assert "reading `end`: run on 1 of the 7 paper rows it concerns, 1 of them in range; it brings 2a into range" in text
     assert "| 2a | success rate 100; success after 5,040 | 18 (paper 18) | 18 | 67,000 " in text
     assert "`end`: in range, mean 7,000" in text
+
+
+def test_jku_on_table_2s_rtrl_sums_to_the_sequence_end_from_one_half():
+    cfg = readings.apply(config.load("rtrl-p4-lr10"), "jku")
+    assert (cfg.timing, cfg.reset_activation) == ("sequence", 0.5)
+    assert models.wrap_cfg(cfg)["timing"] == "sequence" and models.wrap_cfg(cfg)["y0"] == 0.5
+    plain = config.load("rtrl-p4-lr10")
+    assert (plain.timing, plain.reset_activation) == (None, None)           # the committed rows' configs, unchanged
+    with pytest.raises(ValueError, match="--reading jku: does not concern row bptt-p100"):
+        readings.apply(config.load("bptt-p100"), "jku")
+    with pytest.raises(config.ConfigError, match="timing"):
+        config.validate(dict(config.load("bptt-p100").to_dict(), timing="sequence"))

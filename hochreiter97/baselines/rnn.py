@@ -31,6 +31,11 @@ Two trainers, one `run`:
 
 With the weights held fixed (`weight_changes`), both give the exact -1/2 dE/dw.
 
+Two options of reading jku (readings.py), from the RTRL program distributed with Hochreiter's
+LSTM simulator: cfg "timing" "sequence" (RTRL's changes summed over the sequence and applied
+at its end; "step", the default, is the real-time rule above) and cfg "y0", the hidden
+activation y_h(-1) each sequence starts from (0, the default, or 0.5).
+
 backend "numpy" (default) runs the functions below; "numba" runs the same steps
 compiled (rnn_kernel.py, equal to 1e-12), fast enough for Table 2's 5 million sequences.
 """
@@ -43,6 +48,7 @@ from . import rnn_kernel
 from .common import Baseline, output_step, state_columns, uniform, rng_of
 
 TRAINERS = ("rtrl", "bptt")
+TIMINGS = ("step", "sequence")     # RTRL's changes: at every target step (real time), or summed to the sequence end
 BACKENDS = ("numpy", "numba")
 
 
@@ -60,7 +66,7 @@ def forward(w, inputs, cfg):
     """Every step's u, net_h, y_h, v, net_k, y_k as (L, .) arrays."""
     L, H = len(inputs), cfg["hidden"]
     tr = {name: [] for name in ("u", "net_h", "y_h", "v", "net_k", "y_k")}
-    y_h = np.zeros(H)                                               # reset at sequence start (SPEC §1.4)
+    y_h = np.full(H, cfg.get("y0", 0.0))                            # reset at sequence start (SPEC §1.4)
     for x in inputs:
         u = hidden_sources(x, y_h, cfg)
         net_h = w["w_h"] @ u                                        # (6)
@@ -99,7 +105,7 @@ def rtrl_sequence(w, inputs, targets, mask, lr, apply, cfg):
     I = w["w_h"].shape[1]
     total = {k: np.zeros_like(a) for k, a in w.items()}
     P = np.zeros((H, H, I))                                         # d y_h(0) / d w_h = 0: reset state
-    y_h = np.zeros(H)
+    y_h = np.full(H, cfg.get("y0", 0.0))                            # y_h(-1): the reset activation
     outputs = np.zeros((len(inputs), cfg["n_out"]))
     eye = np.eye(H)
     for t, x in enumerate(inputs):
@@ -136,14 +142,18 @@ class RNN(Baseline):
             raise ValueError(f"rnn: trainer must be one of {TRAINERS}, got {cfg['trainer']!r}")
         if cfg["backend"] not in BACKENDS:
             raise ValueError(f"rnn: backend must be one of {BACKENDS}, got {cfg['backend']!r}")
+        cfg = dict({"timing": "step", "y0": 0.0}, **cfg)
+        if cfg["timing"] not in TIMINGS or (cfg["timing"] != "step" and cfg["trainer"] != "rtrl"):
+            raise ValueError(f"rnn: timing must be one of {TIMINGS} (sequence: RTRL only), got {cfg['timing']!r}")
         super().__init__(weights, cfg)
 
     @classmethod
     def build(cls, n_in, n_out, hidden=1, seed=0, init_range=0.2, bias=False, trainer="rtrl",
-              backend="numpy") -> "RNN":
+              backend="numpy", timing="step", y0=0.0) -> "RNN":
         """Weights uniform in [-init_range, init_range] (Experiment 2a: 0.2, all methods)."""
         cfg = {"n_in": n_in, "n_out": n_out, "hidden": hidden, "bias": bool(bias), "trainer": trainer,
-               "outputs_read_inputs": True, "output_bias": bool(bias), "backend": backend}
+               "outputs_read_inputs": True, "output_bias": bool(bias), "backend": backend, "timing": timing,
+               "y0": float(y0)}
         return cls(uniform(rng_of(seed), shapes(cfg), init_range), cfg)
 
     def run(self, inputs) -> np.ndarray:
@@ -151,7 +161,7 @@ class RNN(Baseline):
             return super().run(inputs)
         inputs = np.ascontiguousarray(self._inputs(inputs))
         outputs = np.empty((len(inputs), self.cfg["n_out"]))
-        rnn_kernel.run(self.weights["w_h"], self.weights["w_k"], inputs, self.cfg["bias"], outputs)
+        rnn_kernel.run(self.weights["w_h"], self.weights["w_k"], inputs, self.cfg["bias"], outputs, self.cfg["y0"])
         return outputs
 
     def weight_changes(self, inputs, targets, mask=None, lr=1.0) -> dict:
@@ -165,10 +175,20 @@ class RNN(Baseline):
     def train(self, inputs, targets, mask=None, lr=0.1) -> np.ndarray:
         inputs, targets, mask = self._check(inputs, targets, mask)
         if self.cfg["backend"] == "numba":
-            return self._compiled(inputs, targets, mask, lr, apply=True)[0]
+            at_end = self.cfg["timing"] == "sequence"
+            outputs, d = self._compiled(inputs, targets, mask, lr, apply=not at_end)
+            if at_end:
+                for k in self.weights:
+                    self.weights[k] += d[k]                         # summed over the sequence, at its end
+            return outputs
         if self.cfg["trainer"] == "bptt":
             return super().train(inputs, targets, mask, lr)
-        return rtrl_sequence(self.weights, inputs, targets, mask, lr, True, self.cfg)[0]
+        at_end = self.cfg["timing"] == "sequence"
+        outputs, total = rtrl_sequence(self.weights, inputs, targets, mask, lr, not at_end, self.cfg)
+        if at_end:
+            for k in self.weights:
+                self.weights[k] += total[k]                         # summed over the sequence, at its end
+        return outputs
 
     def _compiled(self, inputs, targets, mask, lr, apply):
         """(outputs, summed changes or None when applied) by rnn_kernel."""
@@ -178,9 +198,9 @@ class RNN(Baseline):
         d = {k: np.zeros_like(a) for k, a in w.items()}
         if self.cfg["trainer"] == "rtrl":
             rnn_kernel.rtrl(w["w_h"], w["w_k"], inputs, targets, mask, float(lr), apply, bias,
-                            d["w_h"], d["w_k"], outputs)
+                            d["w_h"], d["w_k"], outputs, self.cfg["y0"])
             return outputs, (None if apply else d)
-        rnn_kernel.bptt(w["w_h"], w["w_k"], inputs, targets, mask, bias, d["w_h"], d["w_k"], outputs)
+        rnn_kernel.bptt(w["w_h"], w["w_k"], inputs, targets, mask, bias, d["w_h"], d["w_k"], outputs, self.cfg["y0"])
         for k in w:
             d[k] *= lr
             if apply:

@@ -12,11 +12,13 @@ units w_h (H, I); v(t) = [x(t) | y_h(t) | 1 if bias] (J = I columns), read by th
 w_k (K, J). P (H, H, I) holds the RTRL sensitivities p^i_{am} = d y_h_i / d w_h[a, m].
 For Table 2 (H = 1) P is one row of I numbers: RTRL costs O(I + K) per step.
 
-    run(w_h, w_k, inputs, bias, outputs)                                     outputs only
-    rtrl(w_h, w_k, inputs, targets, mask, lr, apply, bias, dw_h, dw_k, outputs)
+    run(w_h, w_k, inputs, bias, outputs, y0)                                 outputs only
+    rtrl(w_h, w_k, inputs, targets, mask, lr, apply, bias, dw_h, dw_k, outputs, y0)
           apply: change w_h, w_k in place at every step with a target (real-time learning);
           else: add the changes, weights fixed, to dw_h, dw_k (lr * -1/2 dE/dw)
-    bptt(w_h, w_k, inputs, targets, mask, bias, d_h, d_k, outputs)        -1/2 dE/dw into d_h, d_k
+    bptt(w_h, w_k, inputs, targets, mask, bias, d_h, d_k, outputs, y0)    -1/2 dE/dw into d_h, d_k
+
+y0: y_h(-1), the hidden activation a sequence starts from (0; 0.5 under reading jku).
 """
 from __future__ import annotations
 
@@ -85,13 +87,13 @@ def _outputs(w_k, u, y_h, active, na, n_in, bias, net_k, y_k):
 
 
 @njit(cache=True)
-def run(w_h, w_k, inputs, bias, outputs):
+def run(w_h, w_k, inputs, bias, outputs, y0=0.0):
     """Outputs y_k(t) of one sequence from the reset state; weights unchanged."""
     L, n_in = inputs.shape
     H, I = w_h.shape
     K = w_k.shape[0]
     u, active = np.zeros(I), np.zeros(n_in, np.int64)
-    net_h, y_h, net_k, y_k = np.zeros(H), np.zeros(H), np.zeros(K), np.zeros(K)
+    net_h, y_h, net_k, y_k = np.zeros(H), np.full(H, y0), np.zeros(K), np.zeros(K)
     for t in range(L):
         na = _sources(inputs, t, y_h, bias, u, active)
         _hidden(w_h, u, active, na, n_in, bias, net_h, y_h)
@@ -100,14 +102,14 @@ def run(w_h, w_k, inputs, bias, outputs):
 
 
 @njit(cache=True)
-def rtrl(w_h, w_k, inputs, targets, mask, lr, apply, bias, dw_h, dw_k, outputs):
+def rtrl(w_h, w_k, inputs, targets, mask, lr, apply, bias, dw_h, dw_k, outputs, y0=0.0):
     """RTRL over one sequence (rnn.rtrl_sequence, step for step)."""
     L, n_in = inputs.shape
     H, I = w_h.shape
     K = w_k.shape[0]
     P, P_new = np.zeros((H, H, I)), np.zeros((H, H, I))        # d y_h(0) / d w_h = 0: reset state
     u, active = np.zeros(I), np.zeros(n_in, np.int64)
-    net_h, y_h, net_k, y_k = np.zeros(H), np.zeros(H), np.zeros(K), np.zeros(K)
+    net_h, y_h, net_k, y_k = np.zeros(H), np.full(H, y0), np.zeros(K), np.zeros(K)
     e_k, dy_h = np.zeros(K), np.zeros(H)
     gw_h = w_h if apply else dw_h                               # where the changes go
     gw_k = w_k if apply else dw_k
@@ -152,7 +154,7 @@ def rtrl(w_h, w_k, inputs, targets, mask, lr, apply, bias, dw_h, dw_k, outputs):
 
 
 @njit(cache=True)
-def bptt(w_h, w_k, inputs, targets, mask, bias, d_h, d_k, outputs):
+def bptt(w_h, w_k, inputs, targets, mask, bias, d_h, d_k, outputs, y0=0.0):
     """BPTT over one sequence (rnn.forward + rnn.backward): -1/2 dE/dw added to d_h, d_k."""
     L, n_in = inputs.shape
     H, I = w_h.shape
@@ -160,7 +162,7 @@ def bptt(w_h, w_k, inputs, targets, mask, bias, d_h, d_k, outputs):
     U, Y_h = np.zeros((L, I)), np.zeros((L, H))
     act, n_act = np.zeros((L, n_in), np.int64), np.zeros(L, np.int64)
     E_k = np.zeros((L, K))
-    net_h, y_h, net_k, y_k = np.zeros(H), np.zeros(H), np.zeros(K), np.zeros(K)
+    net_h, y_h, net_k, y_k = np.zeros(H), np.full(H, y0), np.zeros(K), np.zeros(K)
     for t in range(L):                                          # forward, keeping what backward reads
         na = _sources(inputs, t, y_h, bias, U[t], act[t])
         n_act[t] = na
