@@ -84,7 +84,8 @@ def marked_pairs(rng, T, low, high, first_value):
 
 def pack(values, markers, target):
     """(inputs, targets, mask) with inputs columns (value, marker) and the target at the end."""
-    inputs = np.stack([values, markers], axis=1)
+    inputs = np.empty((len(values), 2))
+    inputs[:, 0], inputs[:, 1] = values, markers
     targets = np.zeros((len(values), 1))
     targets[-1, 0] = target
     mask = np.zeros(len(values), dtype=bool)

@@ -451,3 +451,24 @@ def test_a_test_set_judged_in_one_call_gives_the_sequence_by_sequence_figures(ro
     for threshold in (cfg.correct_threshold, 0.3):
         c = cfg.replace(correct_threshold=threshold) if threshold is not None else cfg
         assert training.evaluate(c, net, test) == training.evaluate(c, _OneAtATime(net), seqs)
+
+
+@pytest.mark.parametrize("row", ["3c-1", "4-1", "6a", "6b", "2c-1", "5-2", "2a", "1-2"])
+@pytest.mark.parametrize("abs_at", ["end", "every"])
+def test_judge_compiled_for_few_values_gives_numpys_numbers_to_the_bit(row, abs_at):
+    cfg = config.load(row)
+    cfg = cfg.replace(stop="ABS", abs_at=abs_at, correct_threshold=cfg.correct_threshold or 0.3) \
+        if abs_at == "every" else cfg
+    rng = np.random.default_rng(5)
+    for x, y, m, info in training.fixed_sequences(cfg, 0, 0, "final_test", 40):
+        for out in (rng.uniform(size=y.shape), y + rng.normal(0, 0.1, size=y.shape)):
+            clean = info.get("clean_target") if info is not None else None
+            last_only = cfg.stop != "ABS" or cfg.abs_at == "end"
+            want = training._judge_numpy(cfg, out, y, m, clean, last_only)
+            assert training.judge(cfg, out, y, m, info) == want
+            few = training._judge_few(out, y, m, last_only, np.zeros(y.shape[1]) if clean is None else
+                                      np.full(y.shape[1], clean), clean is not None,
+                                      cfg.correct_threshold if cfg.correct_threshold is not None else -1.0)
+            assert few[3] is (int(m.sum()) * y.shape[1] < 8)                  # Experiments 1, 2a, 2b: numpy's
+            if few[3]:
+                assert few[:3] == want
