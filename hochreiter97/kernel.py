@@ -233,8 +233,10 @@ def _land(w, dw):
 
 
 @njit(cache=True, inline="always")
-def _steps(sparse, w, dims, inputs, ptr, idx, val, targets, mask, alpha, learn, dw, outputs):
-    """Every step of the sequence; `sparse` is a compile-time constant (see _sparse_steps, _dense_steps)."""
+def _steps(sparse, accumulate, w, dims, inputs, ptr, idx, val, targets, mask, alpha, learn, dw, outputs):
+    """Every step of the sequence; `sparse` and `accumulate` are compile-time constants (see _sparse_steps,
+    _dense_steps, _frozen_steps). accumulate False (weights frozen, learn False): the accumulators (25), (27),
+    which no output reads, are skipped; every output is computed by the same lines as with them."""
     w_in, w_out, w_c, w_h, w_k = w
     dw_in, dw_out, dw_c, dw_h, dw_k = dw
     n_in, C, S, H, K = dims[0], dims[1], dims[2], dims[3], dims[4]
@@ -291,7 +293,7 @@ def _steps(sparse, w, dims, inputs, ptr, idx, val, targets, mask, alpha, learn, 
                     sig_s[j, c] = _sigma(s_c[j, c])
                     y_c[j, c] = y_out[j] * (2.0 * sig_s[j, c] - 1.0)          # (9), h(s_c), eq. (4)
                 v[J_c + j * S + c] = y_c[j, c]
-        for j in range(C):
+        for j in range(C if accumulate else 0):
             df_in = y_in[j] * (1.0 - y_in[j])                                 # f'_in(net_in)
             for c in range(S):
                 sg = sig_c[j, c]
@@ -364,13 +366,25 @@ def _steps(sparse, w, dims, inputs, ptr, idx, val, targets, mask, alpha, learn, 
 
 @njit(cache=True, fastmath=FAST)
 def _sparse_steps(w, dims, ptr, idx, val, targets, mask, alpha, learn, dw, outputs):
-    _steps(True, w, dims, np.empty((0, 0)), ptr, idx, val, targets, mask, alpha, learn, dw, outputs)
+    _steps(True, True, w, dims, np.empty((0, 0)), ptr, idx, val, targets, mask, alpha, learn, dw, outputs)
 
 
 @njit(cache=True, fastmath=FAST)
 def _dense_steps(w, dims, inputs, targets, mask, alpha, learn, dw, outputs):
     none = np.empty(0, dtype=np.int64)
-    _steps(False, w, dims, inputs, none, none, np.empty(0), targets, mask, alpha, learn, dw, outputs)
+    _steps(False, True, w, dims, inputs, none, none, np.empty(0), targets, mask, alpha, learn, dw, outputs)
+
+
+@njit(cache=True, fastmath=FAST)
+def _frozen_steps(w, dims, inputs, ptr, idx, val, outputs):
+    """The steps of a sequence with the weights frozen, without the accumulators (sequences_frozen)."""
+    L, K = outputs.shape
+    targets, mask = np.zeros((L, K)), np.zeros(L, dtype=np.bool_)
+    if ptr.shape[0] > 0:
+        _steps(True, False, w, dims, np.empty((0, 0)), ptr, idx, val, targets, mask, 0.0, False, w, outputs)
+    else:
+        none = np.empty(0, dtype=np.int64)
+        _steps(False, False, w, dims, inputs, none, none, np.empty(0), targets, mask, 0.0, False, w, outputs)
 
 
 @njit(cache=True)
@@ -396,17 +410,18 @@ def sequence(w, dims, inputs, targets, mask, alpha, learn, dw, outputs):
 @njit(cache=True)
 def sequences_frozen(w, dims, inputs, starts, outputs):
     """sequence() with the weights frozen, for many sequences in one call: sequence i is rows
-    starts[i]:starts[i+1] of inputs and of outputs. Each runs through the very calls one
-    sequence() per sequence makes, on contiguous copies of its rows, so the outputs are the
-    same to the bit (tests/test_kernel.py). Returns the first status that is not OK, or OK."""
+    starts[i]:starts[i+1] of inputs and of outputs. Each runs the steps' own lines on a contiguous
+    copy of its rows, less the accumulators no output reads, so the outputs are the same to the bit
+    (tests/test_network.py checks them against run()). Returns the first status that is not OK, or OK."""
     K = outputs.shape[1]
     for i in range(starts.shape[0] - 1):
         a, b = starts[i], starts[i + 1]
         x = inputs[a:b].copy()
         out = np.empty((b - a, K))
-        status = sequence(w, dims, x, np.zeros((b - a, K)), np.zeros(b - a, dtype=np.bool_), 0.0, False, w, out)
+        status, ptr, idx, val = active_inputs(x, np.zeros((b - a, K)), np.zeros(b - a, dtype=np.bool_))
         if status != OK:
             return status
+        _frozen_steps(w, dims, x, ptr, idx, val, out)
         outputs[a:b] = out
     return OK
 

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tasks import FAMILIES
+
 from .. import config, fidelity, training
 from ..network import Network
 from . import speed
@@ -42,7 +44,13 @@ def measure_row(row, steps=STEPS, kernel_steps=KERNEL_STEPS, rng=None) -> dict:
     t0 = time.perf_counter()
     training.train_until_stop(cfg_n, st)
     loop = (time.perf_counter() - t0) / st.steps * 1e6
-    out = {"row": row, "model": cfg.model, "sequences": st.n, "steps": st.steps,
+    gen = training.new_trial(cfg_n, 0, 0)                                 # the same sequences, drawn alone
+    draw, params = training._generator(cfg, FAMILIES.get(cfg.task)), config.task_params(cfg)
+    t0 = time.perf_counter()
+    for _ in range(st.n):
+        training._draw(cfg, gen, draw, params, {})
+    drawing = (time.perf_counter() - t0) / st.n * 1e6
+    out = {"row": row, "model": cfg.model, "sequences": st.n, "steps": st.steps, "us_per_sequence_drawing": drawing,
            "stopped_early": st.success, "us_per_step_loop": loop, "us_per_step_kernel": None, "ratio": None}
     if cfg.model == "lstm97":
         arch = config.architecture(cfg)
@@ -77,13 +85,14 @@ def markdown(result) -> str:
              f"{result['load_before'][0]:.2f}, after {result['load_after'][0]:.2f}); see "
              "hochreiter97/bench/endtoend.py for what each column measures.", "",
              "| row | model | steps timed | steps/sequence | µs/step end to end | µs/step kernel | ratio "
-             "| µs/sequence outside the kernel |", "|---|---|---|---|---|---|---|---|"]
+             "| µs/sequence outside the kernel | of which drawing the sequence |", "|---|---|---|---|---|---|---|---|---|"]
     for m in result["rows"]:
         kernel = f"{m['us_per_step_kernel']:.3f}" if m["us_per_step_kernel"] else "–"
         ratio = f"{m['ratio']:.1f}x" if m["ratio"] else "–"
         outside = f"{m['us_per_sequence_outside']:.0f}" if m.get("us_per_sequence_outside") is not None else "–"
         lines.append(f"| {m['row']} | {m['model']} | {m['steps']:,}{' (stopped)' if m['stopped_early'] else ''} | "
-                     f"{m['steps'] / m['sequences']:.0f} | {m['us_per_step_loop']:.3f} | {kernel} | {ratio} | {outside} |")
+                     f"{m['steps'] / m['sequences']:.0f} | {m['us_per_step_loop']:.3f} | {kernel} | {ratio} | {outside} | "
+                     f"{m['us_per_sequence_drawing']:.0f} |")
     over = [m for m in result["rows"] if m["ratio"] and m["ratio"] > 1.5]
     lines += ["", f"Rows above 1.5x the kernel: {', '.join(m['row'] for m in over) if over else 'none'}."]
     if over:
@@ -91,9 +100,11 @@ def markdown(result) -> str:
         lines += ["", "Why: the loop runs once per sequence in Python (drawing or generating the sequence, the "
                   "call into the kernel, judging the outputs, the windows and the stopping rule), about "
                   f"{outside[len(outside) // 2]:.0f} µs per sequence in the median row above (last column), while "
-                  "the kernel's own time per sequence is its steps times the kernel column. Rows of short "
-                  "sequences therefore stay well above 1.5x; only a compiled loop over whole batches of "
-                  "sequences would remove this cost, and none is in place. The ST1/ST2 rows (3a-3c) also judge "
+                  "the kernel's own time per sequence is its steps times the kernel column. Much of it is "
+                  "drawing the sequence (last column): the tasks' numpy generators, whose random stream the "
+                  "committed results fix, so that drawing sequences in batches would change every trial. Rows of "
+                  "short sequences therefore stay well above 1.5x; a compiled loop over batches of drawn "
+                  "sequences would remove the rest of the cost, and none is in place. The ST1/ST2 rows (3a-3c) also judge "
                   "their 256-sequence stop test every max(50, 0.5 % of the sequences seen) sequences, in one "
                   "compiled call (training.TestSet): early in a trial, as in this table's first sequences, that "
                   "check is most of the work; later it is a small share."]
