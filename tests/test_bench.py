@@ -106,3 +106,15 @@ def test_trials_in_lockstep_equal_the_same_trials_one_at_a_time():
     for k, name in enumerate(("w_in", "w_out", "w_c", "w_k")):
         ref = np.stack([n.weights[name] for n in nets], -1)
         assert np.max(np.abs(ws[k] - ref)) <= 1e-12 * np.max(np.abs(ref))
+
+
+def test_lockstep_is_projected_onto_reproduces_loop():
+    from hochreiter97.bench import lockstep
+    m = lambda n, lock, single: {"trials": n, "us_per_trial_step_lockstep": lock, "us_per_trial_step_single": single,
+                                 "speedup": single / lock}
+    rows = [{"row": "a", "loop_us_per_step": 1.0, "by_trials": [m(1, 0.5, 0.3), m(16, 0.1, 0.3)]},
+            {"row": "b", "loop_us_per_step": 0.4, "by_trials": [m(16, 0.05, 0.35)]}]
+    text = "\n".join(lockstep.end_to_end_projection({"rows": rows}))
+    assert "a: reproduce's loop takes 1.000 µs per step, of which the single call about 0.300; with lockstep's " \
+           "best (16 trials) in its place, 0.800: 1.25x" in text
+    assert "0.100: 4.00x" in text and "Rows where lockstep would pay 1.5x end to end: b;" in text
